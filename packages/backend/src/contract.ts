@@ -1,0 +1,58 @@
+/**
+ * The contract a compute device implements. It is deliberately thin — buffers, transfers,
+ * and a kernel table keyed by the catalog's op names; all math lives in the kernels.
+ */
+import type { DType, Layout, TypedArray } from "@tessera/storage";
+import type { AttrsOf, OpName } from "@tessera/kernels";
+
+/** A tensor as a kernel sees it: a device buffer and the layout of its elements in it. */
+export interface TensorView<Buffer = unknown> {
+  readonly buffer: Buffer;
+  readonly dtype: DType;
+  readonly layout: Layout;
+}
+
+/**
+ * A backend's implementation of catalog op `K`. It reads `inputs` (any strided layout,
+ * including stride-0 broadcast dims) and writes every element of `outputs`, which have the
+ * shapes and dtypes the op's `infer` returned. Outputs are contiguous unless the op's schema
+ * says `stridedOutput`. The kernel may queue the work; it must not block.
+ */
+export type Kernel<Buffer, K extends OpName = OpName> = (
+  inputs: readonly TensorView<Buffer>[],
+  outputs: readonly TensorView<Buffer>[],
+  attrs: AttrsOf<K>,
+) => void;
+
+/** A backend's kernels, keyed by catalog op name. A missing entry means "not supported". */
+export type KernelTable<Buffer> = { readonly [K in OpName]?: Kernel<Buffer, K> };
+
+/**
+ * A compute device.
+ *
+ * @example
+ * const cpu: Backend<TypedArray> = {
+ *   name: "cpu", dtypes: ["float32", "float64", "int32", "bool"], kernels: { add: … },
+ *   allocate: (dtype, n) => …, free: () => {}, upload: …, read: async … , sync: async () => {},
+ * };
+ */
+export interface Backend<Buffer = unknown> {
+  /** Device name users pass as `device` (`"cpu"`, `"webgpu"`, or a custom one). */
+  readonly name: string;
+  /** Dtypes this device can hold and compute with. */
+  readonly dtypes: readonly DType[];
+  /** The kernels this device implements. */
+  readonly kernels: KernelTable<Buffer>;
+  /** Allocates a buffer of `length` elements of `dtype`; contents are unspecified. */
+  allocate(dtype: DType, length: number): Buffer;
+  /** Gives a buffer back (to a pool or to the device). It is never used again. */
+  free(buffer: Buffer, dtype: DType, length: number): void;
+  /** Copies `data` into the buffer, starting at element 0. */
+  upload(buffer: Buffer, dtype: DType, data: TypedArray): void;
+  /** Reads `length` elements starting at element `start` into a new typed array. */
+  read(buffer: Buffer, dtype: DType, start: number, length: number): Promise<TypedArray>;
+  /** Synchronous {@link read}, for devices that can answer at once (the CPU). */
+  readSync?(buffer: Buffer, dtype: DType, start: number, length: number): TypedArray;
+  /** Resolves when all queued work has finished. */
+  sync(): Promise<void>;
+}

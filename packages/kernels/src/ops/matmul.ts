@@ -1,0 +1,4 @@
+import type { OpSchema } from "../types.js";
+
+// TODO(helper): the matmul family.
+export const matmulOps = {} satisfies Record<string, OpSchema<any>>;
