@@ -5,7 +5,15 @@
 import type { DType, Layout, TypedArray } from "@tessera/storage";
 import type { AttrsOf, OpName } from "@tessera/kernels";
 
-/** A tensor as a kernel sees it: a device buffer and the layout of its elements in it. */
+/**
+ * A tensor as a kernel sees it: a device buffer and the layout of its elements in it.
+ *
+ * @example
+ * // The transpose of a contiguous 2×3 float32 buffer, as a kernel input:
+ * const view: TensorView<Float32Array> = {
+ *   buffer: new Float32Array(6), dtype: "float32", layout: { shape: [3, 2], strides: [1, 3], offset: 0 },
+ * };
+ */
 export interface TensorView<Buffer = unknown> {
   readonly buffer: Buffer;
   readonly dtype: DType;
@@ -17,6 +25,11 @@ export interface TensorView<Buffer = unknown> {
  * including stride-0 broadcast dims) and writes every element of `outputs`, which have the
  * shapes and dtypes the op's `infer` returned. Outputs are contiguous unless the op's schema
  * says `stridedOutput`. The kernel may queue the work; it must not block.
+ *
+ * @example
+ * const neg: Kernel<Float32Array, "neg"> = ([x], [out]) => {
+ *   forEachOffset(out.layout.shape, [x.layout, out.layout], (o) => { out.buffer[o[1]] = -x.buffer[o[0]]; });
+ * };
  */
 export type Kernel<Buffer, K extends OpName = OpName> = (
   inputs: readonly TensorView<Buffer>[],
@@ -24,7 +37,12 @@ export type Kernel<Buffer, K extends OpName = OpName> = (
   attrs: AttrsOf<K>,
 ) => void;
 
-/** A backend's kernels, keyed by catalog op name. A missing entry means "not supported". */
+/**
+ * A backend's kernels, keyed by catalog op name. A missing entry means "not supported".
+ *
+ * @example
+ * const kernels: KernelTable<Float32Array> = { neg, add };
+ */
 export type KernelTable<Buffer> = { readonly [K in OpName]?: Kernel<Buffer, K> };
 
 /**

@@ -10,4 +10,4 @@ export * from "./attrs.js";
 export * from "./catalog.js";
 export * from "./strided.js";
 export * from "./math.js";
-export { philox4x32 } from "./philox.js";
+export { philox4x32, philoxBlocks, philoxBlockAt } from "./philox.js";

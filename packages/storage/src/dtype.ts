@@ -54,7 +54,7 @@ export function isFloatingPoint(dtype: DType): boolean {
 
 /** True if `value` names a Tessera dtype. */
 export function isDType(value: unknown): value is DType {
-  return typeof value === "string" && value in RANK;
+  return typeof value === "string" && Object.hasOwn(RANK, value);
 }
 
 /**

@@ -36,14 +36,15 @@ export function contiguousLayout(shape: readonly number[], offset = 0): Layout {
 
 /**
  * True if the layout's elements are stored in row-major order without gaps (size-1 dims may
- * have any stride), so the tensor's elements are `storage[offset .. offset + numel)`.
+ * have any stride; an empty tensor is always contiguous, as in PyTorch), so the tensor's
+ * elements are `storage[offset .. offset + numel)`.
  */
 export function isContiguous(layout: Layout): boolean {
   const { shape, strides } = layout;
+  if (numel(shape) === 0) return true;
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     const size = shape[i]!;
-    if (size === 0) return true;
     if (size !== 1) {
       if (strides[i] !== expected) return false;
       expected *= size;

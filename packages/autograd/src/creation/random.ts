@@ -1,0 +1,57 @@
+/** Random tensors from the global Philox generator (see `manualSeed`). */
+import { type DType, DTypeError, checkShape, isFloatingPoint, numel, ShapeError } from "@tessera/storage";
+import type { Tensor } from "../tensor.js";
+import { backendFor, execute1 } from "../runtime.js";
+import { nextPhilox } from "../random.js";
+import type { TensorOptions } from "./from-data.js";
+
+function floatDType(op: string, options: TensorOptions): DType {
+  const dtype = options.dtype ?? "float32";
+  if (!isFloatingPoint(dtype)) throw new DTypeError(`${op}: expected a floating point dtype, got ${dtype}`);
+  return dtype;
+}
+
+/**
+ * Uniform random numbers in [0, 1).
+ *
+ * @example manualSeed(0); rand([2, 3])
+ */
+export function rand(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  checkShape(shape, "rand");
+  const dtype = floatDType("rand", options);
+  const t = execute1("randomUniform", [], { shape, dtype, low: 0, high: 1, ...nextPhilox(numel(shape)) }, backendFor(options.device));
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * Standard normal random numbers (mean 0, std 1).
+ *
+ * @example randn([3, 3], { requiresGrad: true })
+ */
+export function randn(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  checkShape(shape, "randn");
+  const dtype = floatDType("randn", options);
+  const t = execute1("randomNormal", [], { shape, dtype, mean: 0, std: 1, ...nextPhilox(numel(shape)) }, backendFor(options.device));
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * Random integers in [low, high), int32 by default.
+ *
+ * @example randint(0, 10, [5])
+ */
+export function randint(low: number, high: number, shape: readonly number[], options: TensorOptions = {}): Tensor {
+  checkShape(shape, "randint");
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new ShapeError(`randint: expects integers with low < high, got low=${low}, high=${high}`);
+  }
+  const backend = backendFor(options.device);
+  const u = execute1("randomUniform", [], { shape, dtype: "float64", low: 0, high: 1, ...nextPhilox(numel(shape)) }, backend);
+  const scaled = u.mul(high - low).floor().add(low);
+  const t = execute1("cast", [scaled], { dtype: options.dtype ?? "int32" }, backend);
+  u.dispose();
+  scaled.dispose();
+  return t;
+}

@@ -1,0 +1,39 @@
+/** Moving tensors between devices and dtypes. */
+import { DeviceError, formatShape, isDType } from "@tessera/storage";
+import { getBackend, checkDTypeSupported } from "@tessera/backend";
+import { Node } from "../graph/node.js";
+import type { Tensor } from "../tensor.js";
+import { attach, needsGrad } from "./helpers.js";
+import { tensorFromTypedArray } from "../runtime.js";
+import { cast, clone } from "./views.js";
+import { readContiguousSync } from "./read.js";
+
+class ToDeviceBackward extends Node {
+  readonly name = "ToCopyBackward0";
+  constructor(x: Tensor, private readonly device: string) {
+    super([x]);
+  }
+  backward([g]: readonly (Tensor | null)[]) {
+    return [g!.to(this.device)];
+  }
+}
+
+/** `x` on device or dtype `target` (`x` itself when nothing changes and no copy is asked). */
+export function toDevice(x: Tensor, target: string, copy: boolean): Tensor {
+  if (isDType(target)) {
+    if (target === x.dtype) return copy ? clone(x) : x;
+    return cast(x, target);
+  }
+  const backend = getBackend(target);
+  if (backend === x._backend) return copy ? clone(x) : x;
+  checkDTypeSupported(backend, x.dtype, "to");
+  if (x._backend.readSync === undefined) {
+    throw new DeviceError(
+      `to("${target}"): the ${x.device} device reads values asynchronously, so this tensor (shape ${formatShape(x.shape)}) cannot move synchronously. Read it first: tensor(await t.data(), { device: "${target}" }).`,
+    );
+  }
+  const data = readContiguousSync(x);
+  const out = tensorFromTypedArray(backend, data, x.shape, x.dtype);
+  if (needsGrad(x)) attach(out, new ToDeviceBackward(x, x.device));
+  return out;
+}

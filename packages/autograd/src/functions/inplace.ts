@@ -1,0 +1,168 @@
+/**
+ * In-place ops. Each writes into the tensor's own storage (views included) and bumps the
+ * shared version counter, so a saved tensor changed afterwards is caught at backward.
+ * In-place ops on a leaf that requires grad, or on a view of one, are errors (outside noGrad).
+ * On a non-leaf, the op is recorded: the tensor's history is rebased onto the new node.
+ */
+import { ShapeError, DTypeError, broadcastShapes, formatShape, isFloatingPoint, shapesEqual } from "@tessera/storage";
+import { isGradEnabled } from "../grad-mode.js";
+import { AutogradError } from "../errors.js";
+import { Node } from "../graph/node.js";
+import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { executeInto, aliasTensor } from "../runtime.js";
+import { expand as expandLayout } from "@tessera/storage";
+import { asTensor, resultType, sumTo } from "./helpers.js";
+import { add, sub, mul, div } from "./binary.js";
+import { clamp, clampRaw } from "./where.js";
+import { clone } from "./views.js";
+import { zerosLikeRaw } from "./raw.js";
+
+const CATEGORY = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
+
+/** Throws if an in-place op on `self` must not be allowed, naming `op`. */
+function checkInPlace(op: string, self: Tensor, others: readonly Tensor[]): boolean {
+  self._liveStorage(op);
+  const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o.requiresGrad));
+  if (!recording) return false;
+  if (self.isLeaf && self.requiresGrad) {
+    throw new AutogradError(
+      `${op}: a leaf Variable that requires grad (shape ${formatShape(self.shape)}) is being used in an in-place operation. Wrap the update in noGrad(() => …), or use the out-of-place op.`,
+    );
+  }
+  const base = self._base;
+  if (base !== null && (base.requiresGrad || others.some((o) => o.requiresGrad))) {
+    if (base.isLeaf && base.requiresGrad) {
+      throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap it in noGrad(() => …), or clone() first.`);
+    }
+    throw new AutogradError(
+      `${op}: in-place operations on a view of a tensor that is part of the graph are not supported yet (shape ${formatShape(self.shape)}). Use the out-of-place op, or clone() the view first.`,
+    );
+  }
+  return true;
+}
+
+/** Checks that `other` broadcasts to `self`'s shape and its dtype can be written into `self`. */
+function checkOperand(op: string, self: Tensor, other: TensorOrScalar): void {
+  const type = resultType(self, other);
+  if (CATEGORY[type] > CATEGORY[self.dtype]) {
+    throw new DTypeError(`${op}: result type ${type} can't be cast to the desired output type ${self.dtype}. Use the out-of-place op, or cast the tensor first.`);
+  }
+  if (other instanceof Tensor) {
+    const shape = broadcastShapes(op, self.shape, other.shape);
+    if (!shapesEqual(shape, self.shape)) {
+      throw new ShapeError(`${op}: output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+    }
+  }
+}
+
+/** Makes `self` the output of the graph that produced `result` and copies `result` into it. */
+function rebase(self: Tensor, result: Tensor): void {
+  executeInto("copy", [result], self, {});
+  self._liveStorage("in-place").version++;
+  self._edge = result._edge;
+  self._requiresGrad = result._requiresGrad;
+  result.dispose();
+}
+
+const OUT_OF_PLACE = { add, sub, mul, div } as const;
+
+/** `self op= alpha * other`, in place. */
+export function binaryInPlace<T extends Tensor>(self: T, op: "add" | "sub" | "mul" | "div", other: TensorOrScalar, alpha?: number): T {
+  const name = `${op}_`;
+  const others = other instanceof Tensor ? [other] : [];
+  const recording = checkInPlace(name, self, others);
+  checkOperand(name, self, other);
+  if (op === "div" && !isFloatingPoint(self.dtype)) {
+    throw new DTypeError(`div_: result type float32 can't be cast to the desired output type ${self.dtype}. Use the out-of-place div, or cast the tensor first.`);
+  }
+  if (recording) {
+    // Compute out of place from a copy of self, so nodes that saved self's old value keep it.
+    const old = clone(self);
+    const result = op === "add" || op === "sub" ? OUT_OF_PLACE[op](old, other, alpha) : OUT_OF_PLACE[op](old, other);
+    old.dispose();
+    rebase(self, result.dtype === self.dtype ? result : result.to(self.dtype));
+    return self;
+  }
+  const scaled = alpha !== undefined && alpha !== 1 ? (other instanceof Tensor ? mul(other, alpha) : (other as number) * alpha) : other;
+  const operand = asTensor(scaled, self.dtype, self);
+  executeInto(op, [self, operand], self, {});
+  if (operand !== other) operand.dispose();
+  if (scaled !== other && scaled instanceof Tensor && scaled !== operand) scaled.dispose();
+  self._liveStorage(name).version++;
+  return self;
+}
+
+class FillBackward extends Node {
+  readonly name = "FillBackward0";
+  constructor(self: Tensor) {
+    super([self]);
+  }
+  backward([g]: readonly (Tensor | null)[]) {
+    return [zerosLikeRaw(g!)];
+  }
+}
+
+/** Every element set to `value`, in place. */
+export function fill_<T extends Tensor>(self: T, value: number): T {
+  const recording = checkInPlace("fill_", self, []);
+  if (!isFloatingPoint(self.dtype) && self.dtype !== "bool" && !Number.isInteger(value)) {
+    throw new DTypeError(`fill_: value ${value} can't be written into a ${self.dtype} tensor without losing its fraction; cast the tensor first.`);
+  }
+  const node = recording ? new FillBackward(self) : null;
+  executeInto("fill", [], self, { shape: self.shape, dtype: self.dtype, value });
+  self._liveStorage("fill_").version++;
+  if (node !== null) self._setGradFn(node);
+  return self;
+}
+
+class CopyIntoBackward extends Node {
+  readonly name = "CopyBackwards";
+  constructor(self: Tensor, src: Tensor) {
+    super([self, src]);
+  }
+  backward([g]: readonly (Tensor | null)[]) {
+    return [this.needsInputGrad(0) ? zerosLikeRaw(g!) : null, this.needsInputGrad(1) ? sumTo(g!, this.inputShapes[1]!) : null];
+  }
+}
+
+/** `src` copied into `self` (broadcast to its shape, cast to its dtype, from any device). */
+export function copy_<T extends Tensor>(self: T, src: Tensor): T {
+  const recording = checkInPlace("copy_", self, [src]);
+  const shape = broadcastShapes("copy_", self.shape, src.shape);
+  if (!shapesEqual(shape, self.shape)) {
+    throw new ShapeError(`copy_: the source of shape ${formatShape(src.shape)} can't be broadcast to the destination shape ${formatShape(self.shape)}`);
+  }
+  let s = src.device === self.device ? src : src.to(self.device);
+  if (s.dtype !== self.dtype) {
+    const cast = s.to(self.dtype);
+    if (s !== src) s.dispose();
+    s = cast;
+  }
+  const expanded = aliasTensor(s._liveStorage("copy_"), expandLayout(s._layout, self.shape), s.dtype, s._backend);
+  const node = recording ? new CopyIntoBackward(self, s) : null;
+  executeInto("copy", [expanded], self, {});
+  expanded.dispose();
+  if (s !== src) s.dispose();
+  self._liveStorage("copy_").version++;
+  if (node !== null) self._setGradFn(node);
+  return self;
+}
+
+/** Clamped in place. */
+export function clamp_<T extends Tensor>(self: T, min?: number, max?: number): T {
+  const recording = checkInPlace("clamp_", self, []);
+  if (min !== undefined) checkOperand("clamp_", self, min);
+  if (max !== undefined) checkOperand("clamp_", self, max);
+  if (recording) {
+    const old = clone(self);
+    const result = clamp(old, min, max);
+    old.dispose();
+    rebase(self, result);
+    return self;
+  }
+  const result = clampRaw(self, min, max);
+  executeInto("copy", [result], self, {});
+  if (result !== self) result.dispose();
+  self._liveStorage("clamp_").version++;
+  return self;
+}

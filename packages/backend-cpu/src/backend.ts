@@ -1,0 +1,84 @@
+/**
+ * The CPU backend object: typed arrays as buffers, a pool that recycles them, and the kernel
+ * table.
+ */
+import { type DType, type TypedArray, TypedArrayPool } from "@tessera/storage";
+import type { Backend } from "@tessera/backend";
+import { cpuKernels } from "./kernels/index.js";
+
+/** The dtypes the CPU backend holds and computes with. */
+const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+/** Options of {@link createCpuBackend}. */
+export interface CpuBackendOptions {
+  /** Device name users pass as `device`. Default `"cpu"`. */
+  readonly name?: string;
+  /**
+   * The pool buffers are allocated from and freed to. Default: a new pool with
+   * `maxPooledBytes`. Pass one to share it between backends or to inspect it.
+   */
+  readonly pool?: TypedArrayPool;
+  /** Most bytes of freed buffers the default pool keeps for reuse. Default 256 MiB. */
+  readonly maxPooledBytes?: number;
+}
+
+/**
+ * The CPU backend: a {@link Backend} whose buffers are the typed array of each dtype
+ * (`Float32Array`, `Float64Array`, `Int32Array`, `Uint8Array` for bool), plus the pool it
+ * allocates them from.
+ */
+export interface CpuBackend extends Backend<TypedArray> {
+  /** The pool that `allocate` takes buffers from and `free` returns them to. */
+  readonly pool: TypedArrayPool;
+  readSync(buffer: TypedArray, dtype: DType, start: number, length: number): TypedArray;
+}
+
+/**
+ * Makes a CPU backend. Buffers come from a {@link TypedArrayPool} keyed by dtype and exact
+ * length, so a training loop that allocates the same sizes every step reaches a steady state
+ * in which small ops allocate nothing. Reads answer at once (`readSync`), and `sync` resolves
+ * immediately: every kernel has finished when it returns.
+ *
+ * @example
+ * import { createCpuBackend } from "@tessera/backend-cpu";
+ * import { registerBackend } from "@tessera/backend";
+ *
+ * const cpu = createCpuBackend({ name: "cpu2", maxPooledBytes: 64 * 1024 * 1024 });
+ * registerBackend(cpu); // tensors can now use { device: "cpu2" }
+ *
+ * const a = cpu.allocate("float32", 4);
+ * cpu.upload(a, "float32", new Float32Array([1, 2, 3, 4]));
+ * const out = cpu.allocate("float32", 4);
+ * const view = (buffer: Float32Array) => ({ buffer, dtype: "float32" as const, layout: { shape: [4], strides: [1], offset: 0 } });
+ * cpu.kernels.add!([view(a), view(a)], [view(out)], {});
+ * cpu.readSync(out, "float32", 0, 4); // Float32Array [2, 4, 6, 8]
+ */
+export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  const pool =
+    options.pool ?? new TypedArrayPool(options.maxPooledBytes === undefined ? {} : { maxPooledBytes: options.maxPooledBytes });
+  const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
+    buffer.slice(start, start + length);
+  return {
+    name: options.name ?? "cpu",
+    dtypes: CPU_DTYPES,
+    kernels: cpuKernels,
+    pool,
+    allocate: (dtype, length) => pool.acquire(dtype, length),
+    free: (buffer, dtype) => pool.release(dtype, buffer),
+    upload: (buffer, _dtype, data) => buffer.set(data),
+    read: (buffer, dtype, start, length) => Promise.resolve(read(buffer, dtype, start, length)),
+    readSync: read,
+    sync: () => Promise.resolve(),
+  };
+}
+
+/**
+ * The default CPU backend, named `"cpu"`. The `tessera` umbrella package registers it; to use
+ * `@tessera/backend-cpu` on its own, register it yourself.
+ *
+ * @example
+ * import { cpuBackend } from "@tessera/backend-cpu";
+ * import { registerBackend } from "@tessera/backend";
+ * registerBackend(cpuBackend);
+ */
+export const cpuBackend: CpuBackend = createCpuBackend();
