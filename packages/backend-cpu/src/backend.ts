@@ -9,7 +9,12 @@ import { cpuKernels } from "./kernels/index.js";
 /** The dtypes the CPU backend holds and computes with. */
 const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
-/** Options of {@link createCpuBackend}. */
+/**
+ * Options of {@link createCpuBackend}.
+ *
+ * @example
+ * const options: CpuBackendOptions = { name: "cpu-small", maxPooledBytes: 16 * 1024 * 1024 };
+ */
 export interface CpuBackendOptions {
   /** Device name users pass as `device`. Default `"cpu"`. */
   readonly name?: string;
@@ -26,10 +31,18 @@ export interface CpuBackendOptions {
  * The CPU backend: a {@link Backend} whose buffers are the typed array of each dtype
  * (`Float32Array`, `Float64Array`, `Int32Array`, `Uint8Array` for bool), plus the pool it
  * allocates them from.
+ *
+ * @example
+ * const cpu: CpuBackend = createCpuBackend();
+ * const buf = cpu.allocate("int32", 3);
+ * cpu.upload(buf, "int32", new Int32Array([1, 2, 3]));
+ * cpu.readSync(buf, "int32", 1, 2); // Int32Array [2, 3]
+ * cpu.pool.pooledBytes; // 0 until buffers are freed
  */
 export interface CpuBackend extends Backend<TypedArray> {
   /** The pool that `allocate` takes buffers from and `free` returns them to. */
   readonly pool: TypedArrayPool;
+  /** Copies elements `[start, start + length)` of `buffer` into a new typed array, at once. */
   readSync(buffer: TypedArray, dtype: DType, start: number, length: number): TypedArray;
 }
 

@@ -263,6 +263,20 @@ function binaryRow(
   }
 }
 
+/**
+ * True if `part` (leading 1s ignored) equals the trailing dims of `shape` and has elements,
+ * so a contiguous `part` repeats as whole rows of a contiguous `shape`.
+ */
+function isTrailing(part: readonly number[], shape: readonly number[]): boolean {
+  let i = 0;
+  while (i < part.length && part[i] === 1) i++;
+  const k = part.length - i;
+  if (k > shape.length) return false;
+  const lead = shape.length - k;
+  for (let j = 0; j < k; j++) if (part[i + j] !== shape[lead + j]) return false;
+  return sizeOf(part) > 0;
+}
+
 /** Runs binary op `op` on `a` and `b` (broadcast to `out`'s shape) into `out`. */
 function runBinary(op: B, a: CpuView, b: CpuView, out: CpuView): void {
   const al = a.layout;
@@ -285,6 +299,17 @@ function runBinary(op: B, a: CpuView, b: CpuView, out: CpuView): void {
       return;
     } else if (bSame && isDense(bl) && sizeOf(al.shape) === 1) {
       binaryRow(op, ab, al.offset, 0, bb, bl.offset, 1, ob, ol.offset, 1, sizeOf(shape));
+      return;
+    } else if (aSame && isDense(al) && isDense(bl) && isTrailing(bl.shape, shape)) {
+      // A contiguous row (e.g. a bias) repeated over the leading dims.
+      const inner = sizeOf(bl.shape);
+      const total = sizeOf(shape);
+      for (let r = 0; r < total; r += inner) binaryRow(op, ab, al.offset + r, 1, bb, bl.offset, 1, ob, ol.offset + r, 1, inner);
+      return;
+    } else if (bSame && isDense(bl) && isDense(al) && isTrailing(al.shape, shape)) {
+      const inner = sizeOf(al.shape);
+      const total = sizeOf(shape);
+      for (let r = 0; r < total; r += inner) binaryRow(op, ab, al.offset, 1, bb, bl.offset + r, 1, ob, ol.offset + r, 1, inner);
       return;
     }
   }

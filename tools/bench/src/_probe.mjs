@@ -1,0 +1,10 @@
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as wasm from "@tensorflow/tfjs-backend-wasm";
+import * as ts from "tessera";
+console.log(Object.keys(wasm));
+await tf.setBackend("cpu"); await tf.ready();
+console.log(tf.getBackend(), tf.add(tf.ones([2]), tf.ones([2])).dataSync());
+await tf.setBackend("wasm"); await tf.ready();
+console.log(tf.getBackend(), tf.add(tf.ones([2]), tf.ones([2])).dataSync(), tf.env().getAsync && await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+const a = ts.randn([2,2]); console.log(a.add(a).dataSync());
