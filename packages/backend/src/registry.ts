@@ -11,7 +11,7 @@ import type { Backend } from "./contract.js";
  */
 const START_HINTS: Readonly<Record<string, string>> = {
   cpu:
-    'The CPU backend registers itself when "@tessera/backend-cpu" (or the "tessera" umbrella package) is imported: add `import "@tessera/backend-cpu";` at the start of your program.',
+    'Import the "tessera" umbrella package (it registers the CPU backend), or register it yourself once: `import { registerBackend } from "@tessera/backend"; import { cpuBackend } from "@tessera/backend-cpu"; registerBackend(cpuBackend);`.',
   webgpu:
     'WebGPU must be started once, asynchronously, before it is used: `import { initWebGPU } from "@tessera/backend-webgpu"; await initWebGPU();`. In Node it needs the "webgpu" package (Dawn); in browsers, navigator.gpu.',
 };

@@ -160,15 +160,22 @@ const MAX_KEPT_SCRATCH_BYTES = 64 * 1024 * 1024;
 const f64Slots: Float64Array[] = [];
 const f32Slots: Float32Array[] = [];
 const i32Slots: Int32Array[] = [];
+const u8Slots: Uint8Array[] = [];
+
+/** The length to allocate for a slot that must grow from `current` to hold `length`. */
+function grownLength(current: number, length: number): number {
+  return Math.ceil(Math.max(length, 64, Math.min(current * 1.5, length * 2)));
+}
 
 /**
  * A Float64Array of at least `length` elements, reused between calls for the same `slot`
- * (contents are stale). Kernels use distinct slots for buffers that are live at once.
+ * (contents are stale). Kernels use distinct slots (see {@link SLOT}) for buffers that are
+ * live at once.
  */
 export function scratchF64(slot: number, length: number): Float64Array {
   const cur = f64Slots[slot];
   if (cur !== undefined && cur.length >= length) return cur;
-  const next = new Float64Array(Math.max(length, 64));
+  const next = new Float64Array(grownLength(cur?.length ?? 0, length));
   if (next.byteLength <= MAX_KEPT_SCRATCH_BYTES) f64Slots[slot] = next;
   return next;
 }
@@ -177,7 +184,7 @@ export function scratchF64(slot: number, length: number): Float64Array {
 export function scratchF32(slot: number, length: number): Float32Array {
   const cur = f32Slots[slot];
   if (cur !== undefined && cur.length >= length) return cur;
-  const next = new Float32Array(Math.max(length, 64));
+  const next = new Float32Array(grownLength(cur?.length ?? 0, length));
   if (next.byteLength <= MAX_KEPT_SCRATCH_BYTES) f32Slots[slot] = next;
   return next;
 }
@@ -186,8 +193,17 @@ export function scratchF32(slot: number, length: number): Float32Array {
 export function scratchI32(slot: number, length: number): Int32Array {
   const cur = i32Slots[slot];
   if (cur !== undefined && cur.length >= length) return cur;
-  const next = new Int32Array(Math.max(length, 64));
+  const next = new Int32Array(grownLength(cur?.length ?? 0, length));
   if (next.byteLength <= MAX_KEPT_SCRATCH_BYTES) i32Slots[slot] = next;
+  return next;
+}
+
+/** Like {@link scratchF64}, for Uint8Array (bool). */
+export function scratchU8(slot: number, length: number): Uint8Array {
+  const cur = u8Slots[slot];
+  if (cur !== undefined && cur.length >= length) return cur;
+  const next = new Uint8Array(grownLength(cur?.length ?? 0, length));
+  if (next.byteLength <= MAX_KEPT_SCRATCH_BYTES) u8Slots[slot] = next;
   return next;
 }
 
@@ -201,6 +217,6 @@ export function scratchFor<D extends DType>(dtype: D, slot: number, length: numb
     case "int32":
       return scratchI32(slot, length) as TypedArrayFor[D];
     default:
-      return new Uint8Array(length) as TypedArrayFor[D];
+      return scratchU8(slot, length) as TypedArrayFor[D];
   }
 }
