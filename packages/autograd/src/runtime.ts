@@ -49,14 +49,14 @@ export function aliasTensor(
   const t = new Tensor(storage.retain(), layout, dtype, backend);
   if (requiresGrad) {
     t._requiresGrad = true;
-    t._edge = edge;
+    t._setEdge(edge);
   }
   return t;
 }
 
-/** The tensor as a kernel sees it. */
-export function viewOf(t: Tensor): TensorView {
-  return { buffer: t._liveStorage("op").buffer, dtype: t.dtype, layout: t._layout };
+/** The tensor as a kernel sees it; `op` names the caller in the error for a disposed tensor. */
+export function viewOf(t: Tensor, op = "op"): TensorView {
+  return { buffer: t._liveStorage(op).buffer, dtype: t.dtype, layout: t._layout };
 }
 
 /** Throws unless all tensors live on one device; returns that device's backend. */
@@ -85,19 +85,25 @@ export function execute<K extends OpName>(
 ): Tensor[] {
   const schema = CATALOG[op] as OpSchema<AttrsOf<K>>;
   const views = new Array<TensorView>(inputs.length);
-  for (let i = 0; i < inputs.length; i++) views[i] = viewOf(inputs[i]!);
+  for (let i = 0; i < inputs.length; i++) views[i] = viewOf(inputs[i]!, op);
   const metas = schema.infer(inputs, attrs);
   const kernel = getKernel(backend, op);
-  const outputs = new Array<Tensor>(metas.length);
+  const outputs: Tensor[] = [];
   const outViews = new Array<TensorView>(metas.length);
-  for (let i = 0; i < metas.length; i++) {
-    const m = metas[i]!;
-    checkDTypeSupported(backend, m.dtype, op);
-    const out = emptyTensor(backend, m.shape, m.dtype);
-    outputs[i] = out;
-    outViews[i] = { buffer: out._storage!.buffer, dtype: m.dtype, layout: out._layout };
+  try {
+    for (let i = 0; i < metas.length; i++) {
+      const m = metas[i]!;
+      checkDTypeSupported(backend, m.dtype, op);
+      const out = emptyTensor(backend, m.shape, m.dtype);
+      outputs.push(out);
+      outViews[i] = { buffer: out._storage!.buffer, dtype: m.dtype, layout: out._layout };
+    }
+    (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, outViews, attrs);
+  } catch (e) {
+    // A kernel that rejects its input (an index out of bounds, …) leaves no output behind.
+    for (const out of outputs) out.dispose();
+    throw e;
   }
-  (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, outViews, attrs);
   return outputs;
 }
 
@@ -115,8 +121,8 @@ export function executeInto<K extends OpName>(op: K, inputs: readonly Tensor[], 
   const schema = CATALOG[op] as OpSchema<AttrsOf<K>>;
   schema.infer(inputs, attrs);
   const kernel = getKernel(backend, op);
-  const views = inputs.map(viewOf);
-  (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, [viewOf(out)], attrs);
+  const views = inputs.map((t) => viewOf(t, op));
+  (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, [viewOf(out, op)], attrs);
 }
 
 /** The backend registered for a device name. */

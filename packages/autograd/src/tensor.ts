@@ -172,7 +172,7 @@ export class Tensor {
       );
     }
     this._requiresGrad = value;
-    if (!value) this._edge = null;
+    if (!value) this._setEdge(null);
     return this;
   }
 
@@ -231,14 +231,25 @@ export class Tensor {
 
   /** @internal The edge this tensor's gradient flows into; creates a leaf's AccumulateGrad. */
   _gradEdge(): Edge {
-    if (this._edge === null) this._edge = { node: new AccumulateGrad(this), index: 0 };
-    return this._edge;
+    if (this._edge === null) this._setEdge({ node: new AccumulateGrad(this), index: 0 });
+    return this._edge!;
   }
 
   /** @internal Makes this tensor output `index` of `node`. */
   _setGradFn(node: Node, index = 0): void {
     this._requiresGrad = true;
-    this._edge = { node, index };
+    this._setEdge({ node, index });
+  }
+
+  /**
+   * @internal Points this tensor's gradient at `edge`. A tensor holds a reference on its node
+   * (see `Node._refs`) until it is disposed or pointed elsewhere.
+   */
+  _setEdge(edge: Edge | null): void {
+    const old = this._edge;
+    if (edge !== null) edge.node._refs++;
+    this._edge = edge;
+    old?.node._release();
   }
 
   // ---------------------------------------------------------------- autograd
@@ -349,6 +360,9 @@ export class Tensor {
     this._storage = null;
     untrackTensor(this);
     s.release();
+    // The graph behind this tensor is freed now if nothing else can reach it.
+    this._edge?.node._release();
+    this._edge = null;
   }
 
   /** `using t = …` disposes the tensor at the end of the block. */
@@ -538,7 +552,7 @@ export class Tensor {
   /** In-place `this /= other`. */
   div_(other: TensorOrScalar): this { return inplace.binaryInPlace(this, "div", other); }
   /** Sets every element to 0. */
-  zero_(): this { return inplace.fill_(this, 0); }
+  zero_(): this { return inplace.fill_(this, 0, "zero_"); }
   /** Sets every element to `value`. */
   fill_(value: number): this { return inplace.fill_(this, value); }
   /** Copies `src` (broadcast to this shape, cast to this dtype, from any device) into this tensor. */

@@ -37,13 +37,19 @@ export function leaf(shape: readonly number[], options: LeafOptions = {}): Tenso
   const map = options.map ?? ((x: Tensor) => x);
   const t = noGrad(() => {
     if (!options.strided || shape.length === 0) return map(randn(shape, { dtype }));
-    if (shape.length === 1) return map(randn([shape[0]! * 2], { dtype })).slice(0, 0, undefined, 2);
-    const reversed = [...shape].reverse();
-    const dims = reversed.map((_, i) => reversed.length - 1 - i);
-    return map(randn(reversed, { dtype })).permute(dims);
+    if (shape.length >= 2) {
+      // Dims stored in reverse order, permuted back.
+      const reversed = [...shape].reverse();
+      const dims = reversed.map((_, i) => reversed.length - 1 - i);
+      const permuted = map(randn(reversed, { dtype })).permute(dims);
+      if (!permuted.isContiguous()) return permuted;
+    }
+    // Every other element of a last dim twice as long.
+    const doubled = [...shape.slice(0, -1), shape[shape.length - 1]! * 2];
+    return map(randn(doubled, { dtype })).slice(-1, 0, undefined, 2);
   });
   const out = t.detach().requiresGrad_();
-  if (options.strided && shape.length > 0 && shape.some((d) => d > 1)) expect(out.isContiguous()).toBe(false);
+  if (options.strided && out.numel() > 1) expect(out.isContiguous()).toBe(false);
   return out;
 }
 

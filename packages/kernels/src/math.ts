@@ -54,9 +54,9 @@ export function roundHalfEven(x: number): number {
   if (!Number.isFinite(x)) return x;
   const floor = Math.floor(x);
   const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
+  const r = diff > 0.5 ? floor + 1 : diff < 0.5 ? floor : floor % 2 === 0 ? floor : floor + 1;
+  // Keep the sign of zero, as PyTorch does: round(-0.3) is -0.
+  return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
 }
 
 /** Logistic sigmoid without overflow for large |x|. */

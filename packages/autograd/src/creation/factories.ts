@@ -93,14 +93,14 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const dtype: DType = options.dtype ?? "float32";
   const backend = backendFor(options.device);
-  const idx = execute1("arange", [], { start: 0, end: steps, step: 1, dtype: "float64" }, backend);
   const stepSize = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // PyTorch computes the second half from the end so `end` is hit exactly.
+  // PyTorch computes the second half from the end so `end` is hit exactly (one step is `start`).
   const values = new Float64Array(steps);
-  const half = Math.floor(steps / 2);
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = i < half ? start + stepSize * i : end - stepSize * (steps - 1 - i);
-  idx.dispose();
-  const t = execute1("cast", [fromValues(values, backend)], { dtype }, backend);
+  const raw = fromValues(values, backend);
+  const t = execute1("cast", [raw], { dtype }, backend);
+  raw.dispose();
   return finish(t, options);
 }
 

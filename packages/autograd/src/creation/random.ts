@@ -3,6 +3,7 @@ import { type DType, DTypeError, checkShape, isFloatingPoint, numel, ShapeError 
 import type { Tensor } from "../tensor.js";
 import { backendFor, execute1 } from "../runtime.js";
 import { nextPhilox } from "../random.js";
+import { tidyInternal } from "../functions/scope.js";
 import type { TensorOptions } from "./from-data.js";
 
 function floatDType(op: string, options: TensorOptions): DType {
@@ -49,7 +50,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   }
   const backend = backendFor(options.device);
   const u = execute1("randomUniform", [], { shape, dtype: "float64", low: 0, high: 1, ...nextPhilox(numel(shape)) }, backend);
-  const scaled = u.mul(high - low).floor().add(low);
+  const scaled = tidyInternal(() => u.mul(high - low).floor().add(low));
   const t = execute1("cast", [scaled], { dtype: options.dtype ?? "int32" }, backend);
   u.dispose();
   scaled.dispose();

@@ -146,15 +146,27 @@ class ExtremumBackward extends SavedPairBackward {
   backward([g]: readonly (Tensor | null)[]) {
     const a = this.a();
     const b = this.b();
-    const aWins = this.isMax ? a.gt(b) : a.lt(b);
-    const tie = a.eq(b);
-    const half = g!.mul(0.5);
+    // As PyTorch: g (g/2 on ties), zeroed for the operand that loses; with a NaN neither loses.
+    const shared = g!.mul(0.5).where(a.eq(b), g!);
+    const aKeeps = (this.isMax ? a.lt(b) : a.gt(b)).logicalNot();
+    const bKeeps = (this.isMax ? a.gt(b) : a.lt(b)).logicalNot();
     return [
-      this.needsInputGrad(0) ? sumTo(g!.where(aWins, half.where(tie, 0)), this.inputShapes[0]!) : null,
-      this.needsInputGrad(1) ? sumTo(half.where(tie, g!.where(aWins.logicalOr(tie).logicalNot(), 0)), this.inputShapes[1]!) : null,
+      this.needsInputGrad(0) ? sumTo(shared.where(aKeeps, 0), this.inputShapes[0]!) : null,
+      this.needsInputGrad(1) ? sumTo(shared.where(bKeeps, 0), this.inputShapes[1]!) : null,
     ];
   }
 }
+
+/**
+ * Arithmetic on two bools stays bool, as in PyTorch: `+` and `maximum` are logical or, `*` and
+ * `minimum` logical and. (The catalog's arithmetic kernels take numbers only.)
+ */
+export const BOOL_EQUIVALENT: Partial<Record<OpName, "logicalOr" | "logicalAnd">> = {
+  add: "logicalOr",
+  mul: "logicalAnd",
+  maximum: "logicalOr",
+  minimum: "logicalAnd",
+};
 
 function binaryOp(
   op: OpName,
@@ -164,10 +176,13 @@ function binaryOp(
   record: (a: Tensor, b: Tensor, out: Tensor) => Node,
 ): Tensor {
   const { a, b, temporaries } = promote(op, x, y, floatResult);
-  const out = execute1(op, [a, b], {} as never);
-  if (needsGrad(a, b)) attach(out, record(a, b, out));
-  disposeAll(temporaries);
-  return out;
+  try {
+    const out = execute1(a.dtype === "bool" ? (BOOL_EQUIVALENT[op] ?? op) : op, [a, b], {} as never);
+    if (needsGrad(a, b)) attach(out, record(a, b, out));
+    return out;
+  } finally {
+    disposeAll(temporaries);
+  }
 }
 
 function scaled(y: TensorOrScalar, alpha: number | undefined): { value: TensorOrScalar; temp: Tensor | null } {
@@ -180,17 +195,21 @@ function scaled(y: TensorOrScalar, alpha: number | undefined): { value: TensorOr
 /** `a + alpha * b`. */
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   const { value, temp } = scaled(b, alpha);
-  const out = binaryOp("add", a, value, false, (x, y) => new AddBackward(x, y));
-  temp?.dispose();
-  return out;
+  try {
+    return binaryOp("add", a, value, false, (x, y) => new AddBackward(x, y));
+  } finally {
+    temp?.dispose();
+  }
 }
 
 /** `a - alpha * b`. */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   const { value, temp } = scaled(b, alpha);
-  const out = binaryOp("sub", a, value, false, (x, y) => new SubBackward(x, y));
-  temp?.dispose();
-  return out;
+  try {
+    return binaryOp("sub", a, value, false, (x, y) => new SubBackward(x, y));
+  } finally {
+    temp?.dispose();
+  }
 }
 
 /** `a * b`. */
@@ -221,7 +240,9 @@ export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** A comparison or logical op: operands promoted to one dtype, bool result, no gradient. */
 export function compare(op: "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr", x: TensorOrScalar, y: TensorOrScalar): Tensor {
   const { a, b, temporaries } = promote(op, x, y, false);
-  const out = execute1(op, [a, b], {} as never);
-  disposeAll(temporaries);
-  return out;
+  try {
+    return execute1(op, [a, b], {} as never);
+  } finally {
+    disposeAll(temporaries);
+  }
 }

@@ -92,7 +92,6 @@ class LogSoftmaxBackward extends Node {
 /** softmax along `dim`: exp(x − max) / Σ exp(x − max). */
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = softmaxDim("softmax", x, dim);
-  if (x.ndim === 0) return noGrad(() => x.mul(0).add(1));
   const y = noGrad(() =>
     tidyInternal(() => {
       const e = x.sub(x.max({ dim: d, keepdim: true })).exp();
@@ -106,7 +105,6 @@ export function softmax(x: Tensor, dim: number): Tensor {
 /** log(softmax(x)) along `dim`: x − max − log Σ exp(x − max). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = softmaxDim("logSoftmax", x, dim);
-  if (x.ndim === 0) return noGrad(() => x.mul(0));
   const y = noGrad(() =>
     tidyInternal(() => {
       const shifted = x.sub(x.max({ dim: d, keepdim: true }));

@@ -95,8 +95,11 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   }
   const d = normalizeDim(dim, x.ndim, "indexSelect");
   const idx = index.ndim === 0 ? index.reshape([1]) : index;
-  const out = execute1("indexSelect", [x, idx], { dim: d });
-  if (needsGrad(x)) attach(out, new IndexSelectBackward(x, idx, d));
-  if (idx !== index) idx.dispose();
-  return out;
+  try {
+    const out = execute1("indexSelect", [x, idx], { dim: d });
+    if (needsGrad(x)) attach(out, new IndexSelectBackward(x, idx, d));
+    return out;
+  } finally {
+    if (idx !== index) idx.dispose();
+  }
 }

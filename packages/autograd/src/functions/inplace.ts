@@ -9,10 +9,10 @@ import { isGradEnabled } from "../grad-mode.js";
 import { AutogradError } from "../errors.js";
 import { Node } from "../graph/node.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { executeInto, aliasTensor } from "../runtime.js";
+import { executeInto, aliasTensor, commonBackend } from "../runtime.js";
 import { expand as expandLayout } from "@tessera/storage";
 import { asTensor, resultType, sumTo } from "./helpers.js";
-import { add, sub, mul, div } from "./binary.js";
+import { add, sub, mul, div, BOOL_EQUIVALENT } from "./binary.js";
 import { clamp, clampRaw } from "./where.js";
 import { clone } from "./views.js";
 import { zerosLikeRaw } from "./raw.js";
@@ -41,8 +41,12 @@ function checkInPlace(op: string, self: Tensor, others: readonly Tensor[]): bool
   return true;
 }
 
-/** Checks that `other` broadcasts to `self`'s shape and its dtype can be written into `self`. */
+/**
+ * Checks that `other` is on `self`'s device, broadcasts to `self`'s shape and has a dtype that
+ * can be written into `self` — all before anything is computed or written.
+ */
 function checkOperand(op: string, self: Tensor, other: TensorOrScalar): void {
+  if (other instanceof Tensor) commonBackend(op, [self, other]);
   const type = resultType(self, other);
   if (CATEGORY[type] > CATEGORY[self.dtype]) {
     throw new DTypeError(`${op}: result type ${type} can't be cast to the desired output type ${self.dtype}. Use the out-of-place op, or cast the tensor first.`);
@@ -59,7 +63,7 @@ function checkOperand(op: string, self: Tensor, other: TensorOrScalar): void {
 function rebase(self: Tensor, result: Tensor): void {
   executeInto("copy", [result], self, {});
   self._liveStorage("in-place").version++;
-  self._edge = result._edge;
+  self._setEdge(result._edge);
   self._requiresGrad = result._requiresGrad;
   result.dispose();
 }
@@ -85,7 +89,7 @@ export function binaryInPlace<T extends Tensor>(self: T, op: "add" | "sub" | "mu
   }
   const scaled = alpha !== undefined && alpha !== 1 ? (other instanceof Tensor ? mul(other, alpha) : (other as number) * alpha) : other;
   const operand = asTensor(scaled, self.dtype, self);
-  executeInto(op, [self, operand], self, {});
+  executeInto(self.dtype === "bool" ? (BOOL_EQUIVALENT[op] ?? op) : op, [self, operand], self, {});
   if (operand !== other) operand.dispose();
   if (scaled !== other && scaled instanceof Tensor && scaled !== operand) scaled.dispose();
   self._liveStorage(name).version++;
@@ -102,15 +106,15 @@ class FillBackward extends Node {
   }
 }
 
-/** Every element set to `value`, in place. */
-export function fill_<T extends Tensor>(self: T, value: number): T {
-  const recording = checkInPlace("fill_", self, []);
+/** Every element set to `value`, in place; `op` names the caller in errors (`zero_`). */
+export function fill_<T extends Tensor>(self: T, value: number, op = "fill_"): T {
+  const recording = checkInPlace(op, self, []);
   if (!isFloatingPoint(self.dtype) && self.dtype !== "bool" && !Number.isInteger(value)) {
-    throw new DTypeError(`fill_: value ${value} can't be written into a ${self.dtype} tensor without losing its fraction; cast the tensor first.`);
+    throw new DTypeError(`${op}: value ${value} can't be written into a ${self.dtype} tensor without losing its fraction; cast the tensor first.`);
   }
   const node = recording ? new FillBackward(self) : null;
   executeInto("fill", [], self, { shape: self.shape, dtype: self.dtype, value });
-  self._liveStorage("fill_").version++;
+  self._liveStorage(op).version++;
   if (node !== null) self._setGradFn(node);
   return self;
 }

@@ -50,16 +50,18 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const dtype = resultType(x, y);
   const a0 = asTensor(x, dtype, x);
   const b0 = asTensor(y, dtype, y);
-  const result = tidyInternal(() => {
-    if (a0.ndim >= 2 && b0.ndim >= 2) return matmul2d(a0, b0);
-    const a = a0.ndim === 1 ? a0.unsqueeze(0) : a0;
-    const b = b0.ndim === 1 ? b0.unsqueeze(1) : b0;
-    let out = matmul2d(a, b);
-    if (a0.ndim === 1) out = out.squeeze(-2);
-    if (b0.ndim === 1) out = out.squeeze(-1);
-    return out;
-  });
-  if (a0 !== x) a0.dispose();
-  if (b0 !== y) b0.dispose();
-  return result;
+  try {
+    return tidyInternal(() => {
+      if (a0.ndim >= 2 && b0.ndim >= 2) return matmul2d(a0, b0);
+      const a = a0.ndim === 1 ? a0.unsqueeze(0) : a0;
+      const b = b0.ndim === 1 ? b0.unsqueeze(1) : b0;
+      let out = matmul2d(a, b);
+      if (a0.ndim === 1) out = out.squeeze(-2);
+      if (b0.ndim === 1) out = out.squeeze(-1);
+      return out;
+    });
+  } finally {
+    if (a0 !== x) a0.dispose();
+    if (b0 !== y) b0.dispose();
+  }
 }

@@ -75,9 +75,13 @@ export function maxPool2dWithIndices(input: Tensor, options: MaxPool2dOptions): 
     ceilMode: options.ceilMode ?? false,
   };
   const { x, unbatched } = batched("maxPool2d", input);
-  const [values, indices] = execute("maxPool2d", [x], attrs) as [Tensor, Tensor];
-  if (needsGrad(x)) attach(values, new MaxPool2dBackward(x, indices));
-  if (x !== input) x.dispose();
+  let values: Tensor, indices: Tensor;
+  try {
+    [values, indices] = execute("maxPool2d", [x], attrs) as [Tensor, Tensor];
+    if (needsGrad(x)) attach(values, new MaxPool2dBackward(x, indices));
+  } finally {
+    if (x !== input) x.dispose();
+  }
   if (!unbatched) return [values, indices];
   const v = values.squeeze(0);
   const i = indices.squeeze(0);
@@ -116,9 +120,13 @@ export function avgPool2d(input: Tensor, options: AvgPool2dOptions): Tensor {
     divisorOverride: options.divisorOverride ?? null,
   };
   const { x, unbatched } = batched("avgPool2d", input);
-  const out = execute1("avgPool2d", [x], attrs);
-  if (needsGrad(x)) attach(out, new AvgPool2dBackward(x, attrs));
-  if (x !== input) x.dispose();
+  let out: Tensor;
+  try {
+    out = execute1("avgPool2d", [x], attrs);
+    if (needsGrad(x)) attach(out, new AvgPool2dBackward(x, attrs));
+  } finally {
+    if (x !== input) x.dispose();
+  }
   if (!unbatched) return out;
   const o = out.squeeze(0);
   out.dispose();

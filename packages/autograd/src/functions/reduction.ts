@@ -93,7 +93,8 @@ class ExtremumBackward extends Node {
     const gg = unreduce(g!, shape, this.dims, this.keepdim);
     const hit = x.eq(out);
     const count = hit.sum({ dim: this.dims, keepdim: true });
-    return [gg.div(count).where(hit, 0)];
+    // Multiplied by the mask (not where): a NaN result has no hits, and its gradient is NaN as in PyTorch.
+    return [gg.div(count).mul(hit)];
   }
   override releaseSaved(): void {
     this.x.release();

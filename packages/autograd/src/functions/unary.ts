@@ -13,9 +13,13 @@ import { zerosLikeRaw } from "./raw.js";
 /** Runs a unary catalog op; `record` builds the node when a gradient is needed. */
 function unaryOp(op: OpName, x: Tensor, floatOnly: boolean, record?: (x: Tensor, y: Tensor) => Node): Tensor {
   const input = floatOnly && !isFloatingPoint(x.dtype) ? castTo(x, "float32") : x;
-  const y = execute1(op, [input], {} as never);
-  if (record !== undefined && needsGrad(input)) attach(y, record(input, y));
-  return y;
+  try {
+    const y = execute1(op, [input], {} as never);
+    if (record !== undefined && needsGrad(input)) attach(y, record(input, y));
+    return y;
+  } finally {
+    if (input !== x) input.dispose(); // the float32 copy of an integer input
+  }
 }
 
 /** A node whose derivative is `g * f(saved)`. */
@@ -120,7 +124,8 @@ class SigmoidBackward extends SavedOneBackward {
 class ReluBackward extends SavedOneBackward {
   readonly name = "ReluBackward0";
   backward([g]: readonly (Tensor | null)[]) {
-    return [g!.where(this.unpack().gt(0), 0)];
+    // Zero where y <= 0 (so a NaN output passes the gradient, as PyTorch's threshold_backward).
+    return [g!.where(this.unpack().le(0).logicalNot(), 0)];
   }
 }
 

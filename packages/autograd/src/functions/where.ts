@@ -39,11 +39,14 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
   const dtype = input instanceof Tensor || other instanceof Tensor ? resultType(input, other) : resultType(input, other);
   const a = asTensor(input, dtype, like);
   const b = asTensor(other, dtype, like);
-  const out = execute1("where", [condition, a, b], {});
-  if (needsGrad(a, b)) attach(out, new WhereBackward(condition, a, b));
-  if (a !== input) a.dispose();
-  if (b !== other) b.dispose();
-  return out;
+  try {
+    const out = execute1("where", [condition, a, b], {});
+    if (needsGrad(a, b)) attach(out, new WhereBackward(condition, a, b));
+    return out;
+  } finally {
+    if (a !== input) a.dispose();
+    if (b !== other) b.dispose();
+  }
 }
 
 class ClampBackward extends Node {

@@ -224,6 +224,10 @@ function runEngine(
     if (owned(t)) t.dispose();
   };
 
+  // Gradients for `.grad` are written only after the whole pass succeeded, so a backward that
+  // throws part-way (a modified saved tensor, a failing hook) leaves every `.grad` as it was.
+  const stores: [Tensor, Tensor][] = [];
+  let succeeded = false;
   try {
     const edges = roots.map((r) => r._gradEdge());
     edges.forEach((e, i) => place(e, seeds[i]!));
@@ -234,18 +238,30 @@ function runEngine(
 
     for (const node of order) {
       const buf = buffers.get(node);
-      buffers.delete(node);
       if (buf === undefined) continue;
       if (needed !== null && !needed.visit.has(node)) {
         for (const g of buf) if (g !== null) release(g);
-        continue;
+      } else {
+        const mustRun = needed === null || needed.run.has(node);
+        runNode(node, buf, { createGraph, retainGraph, capture, mustRun, place, release, kept, owned, pending, stores });
       }
-      const mustRun = needed === null || needed.run.has(node);
-      runNode(node, buf, { createGraph, retainGraph, capture, mustRun, place, release, kept, owned, pending });
+      // Removed only now, so a node that throws leaves its gradients for the cleanup below.
+      buffers.delete(node);
     }
+    for (const [t, g] of stores) {
+      storeGrad(t, g, { createGraph, kept, owned, pending });
+      release(g);
+    }
+    succeeded = true;
   } finally {
-    // Whatever is left (tensors created by hooks or gradient sums never consumed) is freed.
-    for (const t of popScope()) if (!kept.has(t)) t.dispose();
+    // Whatever is left (tensors created by hooks or gradient sums never consumed) is freed;
+    // after a failure, so are the gradients still waiting in buffers or for their store, and
+    // the gradients captured for grad().
+    if (!succeeded) {
+      for (const buf of buffers.values()) for (const g of buf) if (g !== null && g !== undefined && owned(g)) g.dispose();
+      for (const [, g] of stores) if (owned(g)) g.dispose();
+    }
+    for (const t of popScope()) if (!succeeded || !kept.has(t)) t.dispose();
   }
 }
 
@@ -260,6 +276,8 @@ interface RunContext {
   kept: Set<Tensor>;
   owned: (t: Tensor) => boolean;
   pending: Map<Tensor, number>;
+  /** Gradients to add into `.grad` once the pass succeeded (each holds a `pending` count). */
+  stores: [Tensor, Tensor][];
 }
 
 function runNode(node: Node, buf: (Tensor | null)[], ctx: RunContext): void {
@@ -272,6 +290,7 @@ function runNode(node: Node, buf: (Tensor | null)[], ctx: RunContext): void {
         if (g === null || g === undefined) continue;
         const replaced = setGradEnabled(createGraph, () => hook(g));
         if (replaced !== undefined && replaced !== g) {
+          checkHookResult(node, g, replaced);
           ctx.pending.set(replaced, (ctx.pending.get(replaced) ?? 0) + 1);
           ctx.release(g);
           buf[index] = replaced;
@@ -279,10 +298,11 @@ function runNode(node: Node, buf: (Tensor | null)[], ctx: RunContext): void {
       }
     }
   }
-  if (node.retained !== null) {
+  // grad() touches no `.grad`, not even of tensors that called retainGrad().
+  if (node.retained !== null && ctx.capture === null) {
     for (const [index, t] of node.retained) {
       const g = buf[index];
-      if (g !== null && g !== undefined) storeGrad(t, g, ctx);
+      if (g !== null && g !== undefined) deferStore(t, g, ctx);
     }
   }
   const targets = ctx.capture?.targets.get(node);
@@ -299,7 +319,7 @@ function runNode(node: Node, buf: (Tensor | null)[], ctx: RunContext): void {
   }
 
   if (node instanceof AccumulateGrad) {
-    if (ctx.capture === null && buf[0] !== null && buf[0] !== undefined) storeGrad(node.variable, buf[0], ctx);
+    if (ctx.capture === null && buf[0] !== null && buf[0] !== undefined) deferStore(node.variable, buf[0], ctx);
     for (const g of buf) if (g !== null) ctx.release(g);
     return;
   }
@@ -335,6 +355,15 @@ function runNode(node: Node, buf: (Tensor | null)[], ctx: RunContext): void {
   }
 }
 
+/** A hook may replace a gradient, but not with one of another shape, dtype or device. */
+function checkHookResult(node: Node, g: Tensor, replaced: Tensor): void {
+  if (!shapesEqual(replaced.shape, g.shape) || replaced.dtype !== g.dtype || replaced.device !== g.device) {
+    throw new AutogradError(
+      `registerHook: a hook on a gradient flowing into ${node.name} returned a tensor of shape ${formatShape(replaced.shape)} (${replaced.dtype} on ${replaced.device}), but the gradient has shape ${formatShape(g.shape)} (${g.dtype} on ${g.device}). A hook must return a gradient of the same shape, dtype and device, or nothing.`,
+    );
+  }
+}
+
 function outsContain(outs: (Tensor | null)[] | undefined, t: Tensor): boolean {
   if (outs === undefined) return false;
   for (const o of outs) if (o === t) return true;
@@ -360,6 +389,11 @@ function checkGradients(node: Node, outs: (Tensor | null)[]): void {
         `function ${node.name} returned an invalid gradient at index ${i} - got ${formatShape(g.shape)} but expected shape compatible with ${formatShape(node.inputShapes[i]!)}`,
       );
     }
+    if (g.dtype !== node.inputDTypes[i]) {
+      throw new AutogradError(
+        `function ${node.name} returned an invalid gradient at index ${i} - expected dtype ${node.inputDTypes[i]} (the input's) but got ${g.dtype}; cast it with .to("${node.inputDTypes[i]}").`,
+      );
+    }
   }
 }
 
@@ -374,8 +408,14 @@ function keepResult(g: Tensor, ctx: RunContext): Tensor {
   return copy;
 }
 
+/** Queues `g` to be added into `t.grad` at the end of the pass, keeping `g` alive until then. */
+function deferStore(t: Tensor, g: Tensor, ctx: RunContext): void {
+  ctx.pending.set(g, (ctx.pending.get(g) ?? 0) + 1);
+  ctx.stores.push([t, g]);
+}
+
 /** Adds `g` into `t.grad` (a leaf, or a non-leaf that retains its grad). */
-function storeGrad(t: Tensor, g: Tensor, ctx: RunContext): void {
+function storeGrad(t: Tensor, g: Tensor, ctx: Pick<RunContext, "createGraph" | "kept" | "owned" | "pending">): void {
   const existing = t._grad;
   if (existing === null || existing.isDisposed) {
     let stored: Tensor;

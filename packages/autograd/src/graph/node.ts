@@ -3,6 +3,7 @@
  * (`nextFunctions`) point toward its inputs — to their `gradFn`, or to an `AccumulateGrad`
  * node for a leaf that requires grad, or nowhere for an input that needs no gradient.
  */
+import type { DType } from "@tessera/storage";
 import type { Tensor } from "../tensor.js";
 
 /** Where a gradient goes: input number `index` of `node`'s outputs… i.e. output `index` of the node that made the input. */
@@ -28,6 +29,8 @@ export abstract class Node {
   readonly next: (Edge | null)[];
   /** Shapes of the inputs, to check the gradients backward returns. */
   readonly inputShapes: (readonly number[])[];
+  /** Dtypes of the inputs, to check the gradients backward returns. */
+  readonly inputDTypes: DType[];
   /** Creation order; later nodes run first among ready ones. */
   readonly sequenceNr = nextSequenceNr++;
   /** Number of outputs this node produced. */
@@ -36,15 +39,40 @@ export abstract class Node {
   preHooks: Map<number, GradHook[]> | null = null;
   /** Non-leaf tensors that called `retainGrad()`, by output index. */
   retained: Map<number, Tensor> | null = null;
+  /**
+   * @internal How many live tensors, nodes (through `next`) and saved tensors point at this
+   * node. When the last one lets go, no backward can reach this node any more: its saved
+   * tensors are freed at once (see {@link Node._release}), not only after a backward.
+   */
+  _refs = 0;
 
   constructor(inputs: readonly Tensor[]) {
     const n = inputs.length;
     this.next = new Array<Edge | null>(n);
     this.inputShapes = new Array<readonly number[]>(n);
+    this.inputDTypes = new Array<DType>(n);
     for (let i = 0; i < n; i++) {
       const t = inputs[i]!;
-      this.next[i] = t.requiresGrad ? t._gradEdge() : null;
+      const edge = t.requiresGrad ? t._gradEdge() : null;
+      if (edge !== null) edge.node._refs++;
+      this.next[i] = edge;
       this.inputShapes[i] = t.shape;
+      this.inputDTypes[i] = t.dtype;
+    }
+  }
+
+  /**
+   * @internal Drops one reference (see {@link Node._refs}). The last one frees this node's saved
+   * tensors and drops its references to its inputs' nodes, which may free those in turn
+   * (iteratively, so long chains don't overflow the stack).
+   */
+  _release(): void {
+    const stack: Node[] = [this];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (--node._refs > 0) continue;
+      node.releaseSaved();
+      for (const e of node.next) if (e !== null) stack.push(e.node);
     }
   }
 

@@ -11,6 +11,12 @@ import type { Tensor } from "../tensor.js";
 import type { Edge, Node } from "./node.js";
 import { aliasTensor } from "../runtime.js";
 
+/**
+ * The safety net for graphs dropped without dispose (their nodes garbage-collected with saved
+ * tensors never released): the storage reference is released when the SavedTensor is collected.
+ */
+const finalizer = new FinalizationRegistry<Storage>((storage) => storage.release());
+
 /** A tensor saved for backward. */
 export class SavedTensor {
   private storage: Storage | null;
@@ -20,6 +26,8 @@ export class SavedTensor {
   private readonly version: number;
   private readonly edge: Edge | null;
   private readonly requiresGrad: boolean;
+  /** True when this holds a reference on `edge.node` (not for a node's own output: no cycle). */
+  private readonly holdsNode: boolean;
 
   /**
    * @param t the tensor to save
@@ -34,10 +42,15 @@ export class SavedTensor {
     if (outputOf !== undefined) {
       this.requiresGrad = true;
       this.edge = { node: outputOf, index: outputIndex };
+      this.holdsNode = false;
     } else {
       this.requiresGrad = t.requiresGrad;
       this.edge = t.requiresGrad ? t._gradEdge() : null;
+      // The unpacked tensor is connected to this node's graph, so keep that graph alive.
+      this.holdsNode = this.edge !== null;
+      if (this.holdsNode) this.edge!.node._refs++;
     }
+    finalizer.register(this, this.storage, this);
   }
 
   /** The saved tensor, connected to the graph as the original was. Throws if freed or modified. */
@@ -61,9 +74,13 @@ export class SavedTensor {
     return this.storage === null;
   }
 
-  /** Drops the storage reference. */
+  /** Drops the storage reference (and the reference on the saved tensor's node). */
   release(): void {
-    this.storage?.release();
+    const storage = this.storage;
+    if (storage === null) return;
     this.storage = null;
+    finalizer.unregister(this);
+    storage.release();
+    if (this.holdsNode) this.edge!.node._release();
   }
 }
