@@ -17,7 +17,9 @@ export { gradcheck, GradcheckError, type GradcheckOptions } from "./gradcheck.js
 export { manualSeed, getRngState, setRngState } from "./random.js";
 export { tensor, type TensorData, type TensorOptions } from "./creation/from-data.js";
 export { zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye } from "./creation/factories.js";
-export { rand, randn, randint } from "./creation/random.js";
+export { rand, randn, randint, uniform_, normal_, bernoulli } from "./creation/random.js";
+export { cat, stack, split, chunk } from "./functions/join.js";
+export { pad, tril, triu } from "./functions/pad.js";
 export { setDefaultDevice, getDefaultDevice } from "./runtime.js";
 export { where, clamp } from "./functions/where.js";
 export { matmul } from "./functions/matmul.js";

@@ -32,7 +32,10 @@ import * as inplace from "./functions/inplace.js";
 import * as select from "./functions/where.js";
 import * as indexing from "./functions/indexing.js";
 import { backward as runBackward, type BackwardOptions } from "./graph/engine.js";
-import { toDevice } from "./functions/device.js";
+import { toDevice, toDeviceAsync } from "./functions/device.js";
+import * as join from "./functions/join.js";
+import * as shaping from "./functions/pad.js";
+import * as randomInit from "./creation/random.js";
 import { readContiguous, readContiguousSync, toNested } from "./functions/read.js";
 
 /** A number or a tensor: scalars mix with tensors in every binary op (`x.mul(2)`). */
@@ -381,6 +384,15 @@ export class Tensor {
     return toDevice(this, target, options.copy ?? false);
   }
 
+  /**
+   * {@link to}, awaiting the read when the source device reads asynchronously (WebGPU → CPU).
+   *
+   * @example const onCpu = await gpuTensor.toAsync("cpu");
+   */
+  toAsync(target: string): Promise<Tensor> {
+    return toDeviceAsync(this, target);
+  }
+
   /** A copy with its own storage, in the graph (gradient flows back to this tensor). */
   clone(): Tensor {
     return views.clone(this);
@@ -532,6 +544,15 @@ export class Tensor {
   /** Element `index` of `dim`, with that dim removed (a view). */
   select(dim: number, index: number): Tensor { return views.select(this, dim, index); }
 
+  /** Splits into views of `size` along `dim` (or of the listed sizes). */
+  split(size: number | readonly number[], dim = 0): Tensor[] { return join.split(this, size, dim); }
+  /** Splits into `chunks` views along `dim`. */
+  chunk(chunks: number, dim = 0): Tensor[] { return join.chunk(this, chunks, dim); }
+  /** Lower triangle of the last two dims. */
+  tril(diagonal = 0): Tensor { return shaping.tril(this, diagonal); }
+  /** Upper triangle of the last two dims. */
+  triu(diagonal = 0): Tensor { return shaping.triu(this, diagonal); }
+
   // ---------------------------------------------------------------- indexing
 
   /** Values along `dim` at `index` (int32, same ndim as this). */
@@ -557,6 +578,10 @@ export class Tensor {
   fill_(value: number): this { return inplace.fill_(this, value); }
   /** Copies `src` (broadcast to this shape, cast to this dtype, from any device) into this tensor. */
   copy_(src: Tensor): this { return inplace.copy_(this, src); }
+  /** Fills with uniform random numbers in [low, high), in place (see `manualSeed`). */
+  uniform_(low = 0, high = 1): this { return randomInit.uniform_(this, low, high); }
+  /** Fills with normal random numbers, in place (see `manualSeed`). */
+  normal_(mean = 0, std = 1): this { return randomInit.normal_(this, mean, std); }
   /** Clamps in place. */
   clamp_(options: { min?: number; max?: number }): this { return inplace.clamp_(this, options.min, options.max); }
 

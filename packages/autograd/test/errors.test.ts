@@ -473,14 +473,17 @@ describe("reading values", () => {
     expect(Array.from(tensor(3).dataSync())).toEqual([3]);
   });
 
-  it("a device that can't read synchronously says to await data()", () => {
+  it("a device that can't read synchronously says to await data() / toAsync()", async () => {
     const { readSync: _drop, ...asyncOnly } = createCpuBackend({ name: "async-cpu" });
     void _drop;
     if (!hasBackend("async-cpu")) registerBackend(asyncOnly);
     const t = ones([2], { device: "async-cpu" });
     expectError(() => t.dataSync(), DeviceError, "dataSync", "async-cpu", "await t.data()");
-    expectError(() => t.to("cpu"), DeviceError, "async-cpu", "await t.data()");
-    return expect(t.data().then((d) => Array.from(d))).resolves.toEqual([1, 1]);
+    expectError(() => t.to("cpu"), DeviceError, "async-cpu", 'await t.toAsync("cpu")');
+    await expect(t.data().then((d) => Array.from(d))).resolves.toEqual([1, 1]);
+    const moved = await t.toAsync("cpu");
+    expect(moved.device).toBe("cpu");
+    expect(moved.tolistSync()).toEqual([1, 1]);
   });
 });
 

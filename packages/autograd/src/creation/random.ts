@@ -3,6 +3,7 @@ import { type DType, DTypeError, checkShape, isFloatingPoint, numel, ShapeError 
 import type { Tensor } from "../tensor.js";
 import { backendFor, execute1 } from "../runtime.js";
 import { nextPhilox } from "../random.js";
+import { randomFill_ } from "../functions/inplace.js";
 import { tidyInternal } from "../functions/scope.js";
 import type { TensorOptions } from "./from-data.js";
 
@@ -55,4 +56,34 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   u.dispose();
   scaled.dispose();
   return t;
+}
+
+/**
+ * Fills `t` in place with uniform numbers in [low, high) (for initialization; use it inside
+ * `noGrad` on parameters).
+ *
+ * @example noGrad(() => uniform_(w, -0.1, 0.1));
+ */
+export function uniform_<T extends Tensor>(t: T, low = 0, high = 1): T {
+  return randomFill_(t, "uniform_", { low, high }, nextPhilox(t.numel()));
+}
+
+/** Fills `t` in place with normal numbers of the given mean and std. */
+export function normal_<T extends Tensor>(t: T, mean = 0, std = 1): T {
+  return randomFill_(t, "normal_", { mean, std }, nextPhilox(t.numel()));
+}
+
+/**
+ * Zeros or ones: each element is 1 with probability `p` (float32 unless `dtype` says).
+ *
+ * @example bernoulli([4], 0.5)
+ */
+export function bernoulli(shape: readonly number[], p: number, options: TensorOptions = {}): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+  const u = rand(shape, { device: options.device, dtype: "float32" });
+  const mask = u.lt(p);
+  const out = mask.to(options.dtype ?? "float32");
+  u.dispose();
+  if (out !== mask) mask.dispose();
+  return out;
 }

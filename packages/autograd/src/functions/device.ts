@@ -6,7 +6,7 @@ import type { Tensor } from "../tensor.js";
 import { attach, needsGrad } from "./helpers.js";
 import { tensorFromTypedArray } from "../runtime.js";
 import { cast, clone } from "./views.js";
-import { readContiguousSync } from "./read.js";
+import { readContiguous, readContiguousSync } from "./read.js";
 
 class ToDeviceBackward extends Node {
   readonly name = "ToCopyBackward0";
@@ -29,10 +29,25 @@ export function toDevice(x: Tensor, target: string, copy: boolean): Tensor {
   checkDTypeSupported(backend, x.dtype, "to");
   if (x._backend.readSync === undefined) {
     throw new DeviceError(
-      `to("${target}"): the ${x.device} device reads values asynchronously, so this tensor (shape ${formatShape(x.shape)}) cannot move synchronously. Read it first: tensor(await t.data(), { device: "${target}" }).`,
+      `to("${target}"): the ${x.device} device reads values asynchronously, so this tensor (shape ${formatShape(x.shape)}) cannot move synchronously. Use await t.toAsync("${target}") instead.`,
     );
   }
   const data = readContiguousSync(x);
+  const out = tensorFromTypedArray(backend, data, x.shape, x.dtype);
+  if (needsGrad(x)) attach(out, new ToDeviceBackward(x, x.device));
+  return out;
+}
+
+/**
+ * `x` on device `target`, awaiting the read where the source device reads asynchronously
+ * (WebGPU → CPU). Same result as {@link toDevice} otherwise.
+ */
+export async function toDeviceAsync(x: Tensor, target: string): Promise<Tensor> {
+  if (isDType(target) || x._backend.readSync !== undefined) return toDevice(x, target, false);
+  const backend = getBackend(target);
+  if (backend === x._backend) return x;
+  checkDTypeSupported(backend, x.dtype, "toAsync");
+  const data = await readContiguous(x);
   const out = tensorFromTypedArray(backend, data, x.shape, x.dtype);
   if (needsGrad(x)) attach(out, new ToDeviceBackward(x, x.device));
   return out;

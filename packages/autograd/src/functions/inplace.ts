@@ -170,3 +170,23 @@ export function clamp_<T extends Tensor>(self: T, min?: number, max?: number): T
   self._liveStorage("clamp_").version++;
   return self;
 }
+
+/** Fills `self` in place from the global Philox stream (uniform or normal); gradient 0. */
+export function randomFill_<T extends Tensor>(
+  self: T,
+  op: "uniform_" | "normal_",
+  params: { low: number; high: number } | { mean: number; std: number },
+  philox: { key: readonly [number, number]; counter: number },
+): T {
+  const recording = checkInPlace(op, self, []);
+  if (!isFloatingPoint(self.dtype)) {
+    throw new DTypeError(`${op}: expected a floating point tensor, got ${self.dtype} (shape ${formatShape(self.shape)}).`);
+  }
+  const node = recording ? new FillBackward(self) : null;
+  const base = { shape: self.shape, dtype: self.dtype, ...philox };
+  if ("low" in params) executeInto("randomUniform", [], self, { ...base, ...params });
+  else executeInto("randomNormal", [], self, { ...base, ...params });
+  self._liveStorage(op).version++;
+  if (node !== null) self._setGradFn(node);
+  return self;
+}
