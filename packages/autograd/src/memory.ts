@@ -13,17 +13,46 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
   storage.release();
 });
 
+/**
+ * Tensors not yet registered with the finalizer. Registering costs about half of a small op,
+ * and most tensors are disposed right after use (tidy, engine intermediates), so registration
+ * is deferred to a microtask (or to every 4,096 new tensors): tensors disposed by then never
+ * touch the registry, and forgotten ones are caught one tick later.
+ */
+const unregistered: Tensor[] = [];
+let flushQueued = false;
+const FLUSH_EVERY = 4096;
+
+function registerPending(): void {
+  flushQueued = false;
+  for (const t of unregistered) {
+    const storage = t._storage;
+    if (storage === null) continue;
+    finalizer.register(t, storage, t);
+    t._registered = true;
+  }
+  unregistered.length = 0;
+}
+
 /** Counts a new tensor and adds it to the innermost `tidy` scope. */
-export function trackTensor(t: Tensor, storage: Storage): void {
+export function trackTensor(t: Tensor): void {
   liveTensors++;
-  finalizer.register(t, storage, t);
+  unregistered.push(t);
+  if (unregistered.length >= FLUSH_EVERY) registerPending();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(registerPending);
+  }
   if (scopes.length > 0) scopes[scopes.length - 1]!.push(t);
 }
 
 /** Stops counting a tensor that was disposed. */
 export function untrackTensor(t: Tensor): void {
   liveTensors--;
-  finalizer.unregister(t);
+  if (t._registered) {
+    finalizer.unregister(t);
+    t._registered = false;
+  }
 }
 
 /** @internal Opens a tracking scope: tensors created until {@link popScope} are listed in it. */

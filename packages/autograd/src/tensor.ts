@@ -93,6 +93,8 @@ export class Tensor {
   _grad: Tensor | null = null;
   /** @internal True after `retainGrad()` on a non-leaf. */
   _retainsGrad = false;
+  /** @internal True once registered with the finalizer (the safety net for forgotten tensors). */
+  _registered = false;
   /** @internal Set by `keep()`: no `tidy` disposes it. */
   _kept = false;
   /** @internal The tensor this one is a view of (for in-place checks), if any. */
@@ -106,7 +108,7 @@ export class Tensor {
     this._layout = layout;
     this.dtype = dtype;
     this._backend = backend;
-    trackTensor(this, storage);
+    trackTensor(this);
   }
 
   // ---------------------------------------------------------------- properties
