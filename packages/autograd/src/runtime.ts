@@ -121,8 +121,28 @@ export function executeInto<K extends OpName>(op: K, inputs: readonly Tensor[], 
   const schema = CATALOG[op] as OpSchema<AttrsOf<K>>;
   schema.infer(inputs, attrs);
   const kernel = getKernel(backend, op);
-  const views = inputs.map((t) => viewOf(t, op));
-  (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, [viewOf(out, op)], attrs);
+  // An input that shares the output's storage through a different view (x[1:].copy_(x[:-1]))
+  // is copied first, so every element is read before any is written, on every backend.
+  const copies: Tensor[] = [];
+  const views = inputs.map((t) => {
+    if (t._storage !== out._storage || layoutsEqual(t._layout, out._layout)) return viewOf(t, op);
+    const c = execute1("copy", [t], {}, backend);
+    copies.push(c);
+    return viewOf(c, op);
+  });
+  try {
+    (kernel as (i: readonly TensorView[], o: readonly TensorView[], a: AttrsOf<K>) => void)(views, [viewOf(out, op)], attrs);
+  } finally {
+    for (const c of copies) c.dispose();
+  }
+}
+
+function layoutsEqual(a: Layout, b: Layout): boolean {
+  if (a.offset !== b.offset || a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) {
+    if (a.shape[i] !== b.shape[i] || (a.shape[i] !== 1 && a.strides[i] !== b.strides[i])) return false;
+  }
+  return true;
 }
 
 /** The backend registered for a device name. */

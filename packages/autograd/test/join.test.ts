@@ -98,3 +98,21 @@ describe("no leaks", () => {
     expect(memory()).toEqual(before);
   });
 });
+
+describe("in-place writes through overlapping views", () => {
+  it("read every element before writing any (x[1:] = x[:-1])", () => {
+    const x = tensor([0, 1, 2, 3, 4, 5]);
+    x.slice(0, 1, 6).copy_(x.slice(0, 0, 5));
+    expect(x.tolistSync()).toEqual([0, 0, 1, 2, 3, 4]);
+    const m = tensor([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    m.slice(1, 1, 4).add_(m.slice(1, 0, 3));
+    expect(m.tolistSync()).toEqual([[0, 1, 3, 5], [4, 9, 11, 13]]);
+    const before = memory();
+    const y = tensor([1, 2, 3, 4]);
+    const [head, tail] = [y.slice(0, 0, 3), y.slice(0, 1, 4)];
+    head.mul_(tail);
+    expect(y.tolistSync()).toEqual([2, 6, 12, 4]);
+    for (const t of [y, head, tail]) t.dispose();
+    expect(memory()).toEqual(before);
+  });
+});

@@ -31,3 +31,7 @@ export {
 } from "@tessera/storage";
 export { type Backend, registerBackend, getBackend, listBackends, hasBackend, BackendError } from "@tessera/backend";
 export { cpuBackend, createCpuBackend } from "@tessera/backend-cpu";
+/** Neural-network modules, `nn.functional`, losses, `nn.init`, `nn.utils`, `nn.safetensors`. */
+export * as nn from "@tessera/nn";
+/** Optimizers and learning-rate schedulers. */
+export * as optim from "@tessera/optim";

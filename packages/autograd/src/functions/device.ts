@@ -14,6 +14,11 @@ class ToDeviceBackward extends Node {
     super([x]);
   }
   backward([g]: readonly (Tensor | null)[]) {
+    if (g!._backend.readSync === undefined && getBackend(this.device) !== g!._backend) {
+      throw new DeviceError(
+        `${this.name}: the gradient must flow from ${g!.device} back to ${this.device}, but ${g!.device} reads asynchronously and backward() is synchronous. Create the tensors that require grad on ${g!.device} (e.g. model.to("${g!.device}") or randn(shape, { device: "${g!.device}", requiresGrad: true })) instead of moving them there inside the graph.`,
+      );
+    }
     return [g!.to(this.device)];
   }
 }
