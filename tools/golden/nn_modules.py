@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 
 try:
     import torch
@@ -30,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OUT = os.path.join(ROOT, "packages", "nn", "test", "fixtures", "modules.json")
 
 torch.set_num_threads(1)
+warnings.filterwarnings("ignore", message="Using padding='same'")
 torch.set_default_dtype(torch.float64)
 gen = torch.Generator().manual_seed(SEED)
 F64 = torch.float64

@@ -65,3 +65,52 @@ export function measure(fn, profile) {
   }
   return { seconds: median(samples), samples, itersPerBatch: perBatch };
 }
+
+/**
+ * {@link measure} for work that a device queues (WebGPU): `fn(sync)` issues one call; with
+ * `sync` true it also returns a promise that settles once that call's result has been read
+ * back (`await data()`). Each batch issues its calls back to back and reads back after the
+ * last one; a device queue runs in order, so that read waits for every call of the batch,
+ * and the batch's time covers all of the device's work, not just the issuing. Warm-up and
+ * calibration end every run with a read in the same way.
+ *
+ * @param {(sync: boolean) => (void | Promise<void>)} fn
+ * @param {{ warmupMs: number, batchMs: number, batches: number, minBatches: number, budgetMs: number }} profile
+ */
+export async function measureAsync(fn, profile) {
+  const { warmupMs, batchMs, batches, minBatches, budgetMs } = profile;
+  const run = async (n) => {
+    for (let i = 0; i < n - 1; i++) fn(false);
+    await fn(true);
+  };
+
+  let calls = 0;
+  const w0 = now();
+  while (calls < 2 || now() - w0 < warmupMs) {
+    await run(1);
+    calls++;
+  }
+
+  let iters = 1;
+  let perCallMs;
+  for (;;) {
+    const t0 = now();
+    await run(iters);
+    const elapsed = now() - t0;
+    if (elapsed >= batchMs / 4 || iters >= 1 << 20) {
+      perCallMs = elapsed / iters;
+      break;
+    }
+    iters *= 2;
+  }
+  const perBatch = Math.max(1, Math.round(batchMs / perCallMs));
+  const batchCount = Math.max(minBatches, Math.min(batches, Math.floor(budgetMs / (perBatch * perCallMs))));
+
+  const samples = [];
+  for (let b = 0; b < batchCount; b++) {
+    const t0 = now();
+    await run(perBatch);
+    samples.push((now() - t0) / perBatch / 1000);
+  }
+  return { seconds: median(samples), samples, itersPerBatch: perBatch };
+}

@@ -8,7 +8,7 @@
  * - tfjs: `tf.grads(f)` of the same function, whose gradients are disposed each step (it
  *   runs `f` and its backward inside its own tidy).
  */
-import { compare, readTf, tf, tfTensor, ts, tsTensor, values } from "../libs.mjs";
+import { compare, perLib, readTf, tf, tfTensor, ts, tsTensor, values } from "../libs.mjs";
 
 const SHAPE = [10, 10];
 
@@ -59,6 +59,6 @@ export async function run(profile) {
     },
     profile,
   );
-  const us = Object.fromEntries(Object.entries(seconds).map(([lib, s]) => [lib, s * 1e6]));
+  const us = perLib(seconds, (s) => s * 1e6);
   return [{ group: "autograd", name: "(a*b+c).sum().backward() [10, 10]", unit: "µs/step", better: "lower", value: us }];
 }

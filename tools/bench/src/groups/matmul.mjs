@@ -1,21 +1,83 @@
 /**
  * Square float32 matmul, n×n @ n×n, in GFLOP/s (2n³ floating-point operations per product).
- * Each call reads the result back with `dataSync()` so lazy or queued work is really done,
- * then disposes it. Slow sizes get fewer iterations (the timing profile's budget).
+ *
+ * - CPU: each call reads the result back with `dataSync()` so lazy or queued work is really
+ *   done, then disposes it. Slow sizes get fewer iterations (the timing profile's budget).
+ * - WebGPU: calls are issued back to back and each timed batch ends with `await data()` of one
+ *   element of the last product, which waits for every product of the batch (`measureAsync`).
  */
-import { compare, readTf, readTs, tf, tfTensor, tsTensor, values } from "../libs.mjs";
+import { DEVICE, compare, perLib, readTf, readTfAsync, readTs, readTsAsync, syncTf, syncTs, tf, tfTensor, tsTensor, values } from "../libs.mjs";
 
 export const SIZES = [64, 128, 256, 512, 1024];
 /** `--quick` skips 1024: one product there can take seconds with the plain-JS backends. */
 export const QUICK_SIZES = [64, 128, 256, 512];
+/** `--device webgpu`. */
+export const GPU_SIZES = [256, 512, 1024, 2048, 4096];
+export const GPU_QUICK_SIZES = [256, 1024];
+/** On SwiftShader (a CPU driver) a 512 product takes seconds: only the smallest size runs. */
+export const SWIFTSHADER_SIZES = [256];
 
-export async function run(profile, { quick }) {
+/** The sizes this run measures. */
+export function sizes({ quick, swiftshader }) {
+  if (DEVICE === "cpu") return quick ? QUICK_SIZES : SIZES;
+  if (swiftshader) return SWIFTSHADER_SIZES;
+  return quick ? GPU_QUICK_SIZES : GPU_SIZES;
+}
+
+export async function run(profile, opts) {
   const rows = [];
-  for (const n of quick ? QUICK_SIZES : SIZES) {
+  for (const n of sizes(opts)) {
     const shape = [n, n];
     const da = values(n * n, 1);
     const db = values(n * n, 2);
-    const tfImpl = () => {
+    const impls =
+      DEVICE === "cpu"
+        ? {
+            tessera: () => {
+              const a = tsTensor(da, shape);
+              const b = tsTensor(db, shape);
+              return {
+                fn: () => {
+                  const c = a.matmul(b);
+                  c.dataSync();
+                  c.dispose();
+                },
+                output: () => [readTs(a.matmul(b))],
+                dispose: () => (a.dispose(), b.dispose()),
+              };
+            },
+            "tfjs-cpu": tfCpuImpl,
+            "tfjs-wasm": tfCpuImpl,
+          }
+        : {
+            tessera: () => {
+              const a = tsTensor(da, shape, { device: "webgpu" });
+              const b = tsTensor(db, shape, { device: "webgpu" });
+              return {
+                fn: (sync) => {
+                  const c = a.matmul(b);
+                  if (sync) return syncTs(c);
+                  c.dispose();
+                },
+                output: async () => [await readTsAsync(a.matmul(b))],
+                dispose: () => (a.dispose(), b.dispose()),
+              };
+            },
+            "tfjs-webgpu": () => {
+              const a = tfTensor(da, shape);
+              const b = tfTensor(db, shape);
+              return {
+                fn: (sync) => {
+                  const c = tf.matMul(a, b);
+                  if (sync) return syncTf(c);
+                  c.dispose();
+                },
+                output: async () => [await readTfAsync(tf.matMul(a, b))],
+                dispose: () => tf.dispose([a, b]),
+              };
+            },
+          };
+    function tfCpuImpl() {
       const a = tfTensor(da, shape);
       const b = tfTensor(db, shape);
       return {
@@ -27,32 +89,11 @@ export async function run(profile, { quick }) {
         output: () => [readTf(tf.matMul(a, b))],
         dispose: () => tf.dispose([a, b]),
       };
-    };
+    }
     const label = `matmul ${n}`;
-    const seconds = await compare(
-      label,
-      {
-        tessera: () => {
-          const a = tsTensor(da, shape);
-          const b = tsTensor(db, shape);
-          return {
-            fn: () => {
-              const c = a.matmul(b);
-              c.dataSync();
-              c.dispose();
-            },
-            output: () => [readTs(a.matmul(b))],
-            dispose: () => (a.dispose(), b.dispose()),
-          };
-        },
-        "tfjs-cpu": tfImpl,
-        "tfjs-wasm": tfImpl,
-      },
-      profile,
-    );
+    const seconds = await compare(label, impls, profile);
     const flops = 2 * n ** 3;
-    const gflops = Object.fromEntries(Object.entries(seconds).map(([lib, s]) => [lib, flops / s / 1e9]));
-    rows.push({ group: "matmul", name: label, unit: "GFLOP/s", better: "higher", value: gflops });
+    rows.push({ group: "matmul", name: label, unit: "GFLOP/s", better: "higher", value: perLib(seconds, (s) => flops / s / 1e9) });
   }
   return rows;
 }

@@ -3,7 +3,7 @@
  * in µs per op. At these sizes the arithmetic is negligible; what is measured is the cost of
  * dispatch, shape/dtype checks, allocation and bookkeeping.
  */
-import { compare, readTf, readTs, tf, tfTensor, tsTensor, values } from "../libs.mjs";
+import { compare, perLib, readTf, readTs, tf, tfTensor, tsTensor, values } from "../libs.mjs";
 
 const SHAPES = [[1], [10, 10]];
 
@@ -40,11 +40,7 @@ export async function run(profile) {
       },
       profile,
     );
-    rows.push({ group: "per-op overhead", name: label, unit: "µs/op", better: "lower", value: scale(seconds, 1e6) });
+    rows.push({ group: "per-op overhead", name: label, unit: "µs/op", better: "lower", value: perLib(seconds, (s) => s * 1e6) });
   }
   return rows;
-}
-
-function scale(seconds, factor) {
-  return Object.fromEntries(Object.entries(seconds).map(([lib, s]) => [lib, s * factor]));
 }
