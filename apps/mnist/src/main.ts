@@ -33,8 +33,7 @@ export async function main(argv: readonly string[], io: ConsoleLike = processCon
   }
   if (options.device === "webgpu") {
     try {
-      const moduleName = "@tessera/backend-webgpu";
-      const { initWebGPU } = (await import(moduleName)) as { initWebGPU: () => Promise<unknown> };
+      const { initWebGPU } = await import("@tessera/backend-webgpu");
       await initWebGPU();
     } catch (e) {
       console.error(`tessera-mnist: --device webgpu is not available here: ${(e as Error).message}`);

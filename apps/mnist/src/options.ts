@@ -15,6 +15,8 @@ export interface TrainOptions {
   resume: string | null;
   outDir: string;
   quiet: boolean;
+  /** Stop after this many training steps (a smoke run), or null for full epochs. */
+  maxSteps: number | null;
 }
 
 /** A bad command line: the message says what is wrong and what is accepted. */
@@ -41,6 +43,7 @@ Usage: tessera-mnist [options]
   --seed N              random seed for weights and batch order (default: 0)
   --resume PATH         continue from a checkpoint written by an earlier run
   --out DIR             where the checkpoint and the curves go (default: ./mnist-out)
+  --max-steps N         stop after N training steps (a quick smoke run)
   --quiet               no progress bar
   --help                this text
 
@@ -74,6 +77,7 @@ export function parseOptions(argv: readonly string[]): TrainOptions | "help" {
         resume: { type: "string" },
         out: { type: "string" },
         quiet: { type: "boolean" },
+        "max-steps": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -105,5 +109,6 @@ export function parseOptions(argv: readonly string[]): TrainOptions | "help" {
     resume: v.resume ?? null,
     outDir: v.out ?? "mnist-out",
     quiet: v.quiet ?? false,
+    maxSteps: v["max-steps"] === undefined ? null : integer("max-steps", v["max-steps"], 0, 1),
   };
 }

@@ -105,7 +105,7 @@ export async function train(options: TrainOptions, data: MnistSplit = loadMnist(
     const order = shuffledOrder(trainSet.count, options.seed * 100_003 + epoch);
     let correct = 0;
     let seen = 0;
-    for (let b = 0; b < stepsPerEpoch; b++) {
+    for (let b = 0; b < stepsPerEpoch && step !== options.maxSteps; b++) {
       const indices = order.subarray(b * options.batchSize, Math.min((b + 1) * options.batchSize, trainSet.count));
       const [loss, hits] = ts.tidy(() => {
         const { x, y } = batchTensors(trainSet, indices, device, true);
@@ -127,6 +127,7 @@ export async function train(options: TrainOptions, data: MnistSplit = loadMnist(
     }
     bar?.finish();
     scheduler.step();
+    const stopping = step === options.maxSteps;
     testAccuracy = await evaluate(model, testSet, device);
     history.trainAccuracy.push([epoch, correct / seen]);
     history.testAccuracy.push([epoch, testAccuracy]);
@@ -139,6 +140,7 @@ export async function train(options: TrainOptions, data: MnistSplit = loadMnist(
       step,
       history,
     });
+    if (stopping) break;
   }
   if (firstEpoch > options.epochs) testAccuracy = await evaluate(model, testSet, device);
 

@@ -50,8 +50,10 @@ export function randint(low: number, high: number, shape: readonly number[], opt
     throw new ShapeError(`randint: expects integers with low < high, got low=${low}, high=${high}`);
   }
   const backend = backendFor(options.device);
-  const u = execute1("randomUniform", [], { shape, dtype: "float64", low: 0, high: 1, ...nextPhilox(numel(shape)) }, backend);
-  const scaled = tidyInternal(() => u.mul(high - low).floor().add(low));
+  // float32 on every device (WebGPU has no float64), so the same seed gives the same integers
+  // everywhere; the clamp catches a product that rounds up to the range itself.
+  const u = execute1("randomUniform", [], { shape, dtype: "float32", low: 0, high: 1, ...nextPhilox(numel(shape)) }, backend);
+  const scaled = tidyInternal(() => u.mul(high - low).floor().minimum(high - low - 1).add(low));
   const t = execute1("cast", [scaled], { dtype: options.dtype ?? "int32" }, backend);
   u.dispose();
   scaled.dispose();
