@@ -27,7 +27,8 @@ function registerPending(): void {
   flushQueued = false;
   for (const t of unregistered) {
     const storage = t._storage;
-    if (storage === null) continue;
+    // Disposed already (even if something reused the object's fields since): nothing to guard.
+    if (storage === null || !t._tracked) continue;
     finalizer.register(t, storage, t);
     t._registered = true;
   }
@@ -49,6 +50,7 @@ export function trackTensor(t: Tensor): void {
 /** Stops counting a tensor that was disposed. */
 export function untrackTensor(t: Tensor): void {
   liveTensors--;
+  t._tracked = false;
   if (t._registered) {
     finalizer.unregister(t);
     t._registered = false;

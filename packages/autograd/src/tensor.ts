@@ -95,6 +95,8 @@ export class Tensor {
   _retainsGrad = false;
   /** @internal True once registered with the finalizer (the safety net for forgotten tensors). */
   _registered = false;
+  /** @internal True from creation until disposed: counted in `memory().tensors`. */
+  _tracked = true;
   /** @internal Set by `keep()`: no `tidy` disposes it. */
   _kept = false;
   /** @internal The tensor this one is a view of (for in-place checks), if any. */

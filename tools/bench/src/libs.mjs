@@ -170,9 +170,11 @@ export async function syncTf(t) {
 
 /** {@link syncTf} for Tessera: `await data()` of a one-element view, then disposes the tensor. */
 export async function syncTs(t) {
-  const first = t.flatten().narrow(0, 0, 1);
+  const flat = t.flatten();
+  const first = flat.narrow(0, 0, 1);
   await first.data();
   first.dispose();
+  flat.dispose();
   t.dispose();
 }
 

@@ -124,7 +124,11 @@ function tesseraModel(spec) {
 function initialWeights(spec) {
   const model = tesseraModel(spec);
   const weights = {};
-  for (const [key, t] of Object.entries(model.stateDict())) weights[key] = Float32Array.from(t.dataSync());
+  // stateDict() gives detached views: dispose them with the model.
+  for (const [key, t] of Object.entries(model.stateDict())) {
+    weights[key] = Float32Array.from(t.dataSync());
+    t.dispose();
+  }
   model.dispose();
   return weights;
 }
