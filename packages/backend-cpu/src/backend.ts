@@ -5,6 +5,8 @@
 import { type DType, type TypedArray, TypedArrayPool } from "@tessera/storage";
 import type { Backend } from "@tessera/backend";
 import { cpuKernels } from "./kernels/index.js";
+import { makeMatmulKernels } from "./kernels/matmul.js";
+import { simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
 
 /** The dtypes the CPU backend holds and computes with. */
 const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -25,7 +27,14 @@ export interface CpuBackendOptions {
   readonly pool?: TypedArrayPool;
   /** Most bytes of freed buffers the default pool keeps for reuse. Default 256 MiB. */
   readonly maxPooledBytes?: number;
+  /**
+   * Whether to use the WebAssembly SIMD kernels (float32 matmul) where the engine supports
+   * WebAssembly SIMD. Default `true`; `false` forces the plain TypeScript kernels.
+   */
+  readonly simd?: boolean;
 }
+
+let warnedNoSimd = false;
 
 /**
  * The CPU backend: a {@link Backend} whose buffers are the typed array of each dtype
@@ -44,6 +53,11 @@ export interface CpuBackend extends Backend<TypedArray> {
   readonly pool: TypedArrayPool;
   /** Copies elements `[start, start + length)` of `buffer` into a new typed array, at once. */
   readSync(buffer: TypedArray, dtype: DType, start: number, length: number): TypedArray;
+  /**
+   * True when this backend runs its WebAssembly SIMD kernels; false when they were turned off
+   * (`simd: false`) or are unavailable (then a single `console.warn` per process says why).
+   */
+  readonly simd: boolean;
 }
 
 /**
@@ -69,12 +83,18 @@ export interface CpuBackend extends Backend<TypedArray> {
 export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
   const pool =
     options.pool ?? new TypedArrayPool(options.maxPooledBytes === undefined ? {} : { maxPooledBytes: options.maxPooledBytes });
+  const gemm = options.simd === false ? null : wasmGemm();
+  if (options.simd !== false && gemm === null && !warnedNoSimd) {
+    warnedNoSimd = true;
+    console.warn(`@tessera/backend-cpu: ${simdUnavailableReason()}; using the plain TypeScript kernels.`);
+  }
   const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
     buffer.slice(start, start + length);
   return {
     name: options.name ?? "cpu",
     dtypes: CPU_DTYPES,
-    kernels: cpuKernels,
+    kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...makeMatmulKernels(gemm) },
+    simd: gemm !== null,
     pool,
     allocate: (dtype, length) => pool.acquire(dtype, length),
     free: (buffer, dtype) => pool.release(dtype, buffer),

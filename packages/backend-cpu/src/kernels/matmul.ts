@@ -9,10 +9,15 @@
  * contiguous scratch block once per distinct batch matrix. When `B` is the same matrix for
  * every batch (a 2-D weight) and `A`'s batches are evenly strided rows, the batch is folded
  * into `M` and the whole product is one call.
+ *
+ * float32 products of at least {@link WASM_GEMM_MIN_FLOPS} multiply-adds go to the
+ * WebAssembly SIMD GEMM when the backend has it ({@link makeMatmulKernels}); they accumulate
+ * in float32 there.
  */
 import type { DType, TypedArray } from "@tessera/storage";
 import { gemmInt, gemmNN, gemmNT } from "./gemm.js";
 import { type CpuView, SLOT, broadcastStride, scratchF64, scratchFor, sizeOf } from "./iter.js";
+import { WASM_GEMM_MIN_FLOPS, type WasmGemm } from "./wasm-gemm.js";
 
 /** Copies the `K × N` matrix at `B[bo + k·brs + j·bcs]` into `dst` row-major. */
 function packRows(B: TypedArray, bo: number, brs: number, bcs: number, K: number, N: number, dst: TypedArray): void {
@@ -31,7 +36,7 @@ function packRows(B: TypedArray, bo: number, brs: number, bcs: number, K: number
 }
 
 /** Computes `out = a × b` (out contiguous `[...batch, M, N]`). */
-function runMatmul(a: CpuView, b: CpuView, out: CpuView): void {
+function runMatmul(a: CpuView, b: CpuView, out: CpuView, simd: WasmGemm | null): void {
   const al = a.layout;
   const bl = b.layout;
   const os = out.layout.shape;
@@ -50,6 +55,14 @@ function runMatmul(a: CpuView, b: CpuView, out: CpuView): void {
   const acs = al.strides[al.shape.length - 1]!;
   const brs = bl.strides[bl.shape.length - 2]!;
   const bcs = bl.strides[bl.shape.length - 1]!;
+  const fast =
+    simd !== null &&
+    M * N * K >= WASM_GEMM_MIN_FLOPS &&
+    out.buffer instanceof Float32Array &&
+    a.buffer instanceof Float32Array &&
+    b.buffer instanceof Float32Array
+      ? simd
+      : null;
 
   // Fold the batch into M when b is shared by all batches and a's rows are evenly strided.
   let rows = M;
@@ -68,6 +81,10 @@ function runMatmul(a: CpuView, b: CpuView, out: CpuView): void {
     else expected *= size;
     rows *= size;
   }
+  if (fold && fast) {
+    fast(rows, N, K, a.buffer as Float32Array, al.offset, rowStride < 0 ? 0 : rowStride, acs, b.buffer as Float32Array, bl.offset, brs, bcs, ob as Float32Array, oo);
+    return;
+  }
   if (fold) {
     multiply(integer, rows, N, K, a.buffer, al.offset, rowStride < 0 ? 0 : rowStride, acs, b.buffer, bl.offset, brs, bcs, ob, oo, out.dtype);
     return;
@@ -84,7 +101,9 @@ function runMatmul(a: CpuView, b: CpuView, out: CpuView): void {
       ao += i * broadcastStride(al, d, nd);
       bo += i * broadcastStride(bl, d, nd);
     }
-    if (needsPack(integer, N, K, acs, brs, bcs)) {
+    if (fast) {
+      fast(M, N, K, a.buffer as Float32Array, ao, ars, acs, b.buffer as Float32Array, bo, brs, bcs, ob as Float32Array, oo + t * M * N);
+    } else if (needsPack(integer, N, K, acs, brs, bcs)) {
       const packed = scratchFor(b.dtype, SLOT.packB, K * N);
       if (bo !== packedFor) {
         packRows(b.buffer, bo, brs, bcs, K, N, packed);
@@ -150,7 +169,15 @@ function multiply(
 
 type Ins = readonly CpuView[];
 
-/** The matmul kernel, keyed by catalog name. */
-export const matmulKernels = {
-  matmul: (inputs: Ins, outputs: Ins): void => runMatmul(inputs[0]!, inputs[1]!, outputs[0]!),
-};
+/**
+ * The matmul kernel, keyed by catalog name, using `simd` (the WebAssembly SIMD GEMM) for
+ * float32 products above the size threshold when it is not `null`.
+ */
+export function makeMatmulKernels(simd: WasmGemm | null) {
+  return {
+    matmul: (inputs: Ins, outputs: Ins): void => runMatmul(inputs[0]!, inputs[1]!, outputs[0]!, simd),
+  };
+}
+
+/** The matmul kernel in plain TypeScript (float64 accumulation), keyed by catalog name. */
+export const matmulKernels = makeMatmulKernels(null);
