@@ -5,6 +5,7 @@
 import { type DType, type TypedArray, TypedArrayPool } from "@tessera/storage";
 import type { Backend } from "@tessera/backend";
 import { cpuKernels } from "./kernels/index.js";
+import { makeConvKernels } from "./kernels/conv.js";
 import { makeMatmulKernels } from "./kernels/matmul.js";
 import { simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
 
@@ -28,8 +29,9 @@ export interface CpuBackendOptions {
   /** Most bytes of freed buffers the default pool keeps for reuse. Default 256 MiB. */
   readonly maxPooledBytes?: number;
   /**
-   * Whether to use the WebAssembly SIMD kernels (float32 matmul) where the engine supports
-   * WebAssembly SIMD. Default `true`; `false` forces the plain TypeScript kernels.
+   * Whether to use the WebAssembly SIMD kernels (float32 matmul, conv2d and its gradients)
+   * where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
+   * TypeScript kernels.
    */
   readonly simd?: boolean;
 }
@@ -93,7 +95,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
   return {
     name: options.name ?? "cpu",
     dtypes: CPU_DTYPES,
-    kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...makeMatmulKernels(gemm) },
+    kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...makeMatmulKernels(gemm), ...makeConvKernels(gemm) },
     simd: gemm !== null,
     pool,
     allocate: (dtype, length) => pool.acquire(dtype, length),

@@ -12,13 +12,19 @@
  *   of contiguous rows, accumulated over the batch.
  *
  * Sums are in float64 (float32 results are stored once at the end), in the same order as the
- * reference's for the forward op and the weight gradient.
+ * reference's for the forward op and the weight gradient. With the WebAssembly SIMD GEMM
+ * ({@link makeConvKernels}), float32 convolutions whose per-image product has at least
+ * `WASM_GEMM_MIN_FLOPS` multiply-adds run each product in float32 there instead: the forward
+ * op writes the output directly, the input gradient's `colGrad` is float32 (scattered into a
+ * float64 accumulator), and the weight gradient adds each image's float32 product into a
+ * float64 accumulator.
  */
 import type { TypedArray } from "@tessera/storage";
 import type { Conv2dAttrs, Conv2dBackwardInputAttrs, Conv2dBackwardWeightAttrs } from "@tessera/kernels";
 import { denseView } from "./elementwise.js";
 import { gemmNN, gemmNT } from "./gemm.js";
-import { type CpuView, SLOT, scratchF64, scratchFor } from "./iter.js";
+import { type CpuView, SLOT, scratchF32, scratchF64, scratchFor } from "./iter.js";
+import { WASM_GEMM_MIN_FLOPS, type WasmGemm } from "./wasm-gemm.js";
 
 /** The sizes and window parameters of one convolution. */
 interface Geometry {
@@ -108,10 +114,15 @@ function im2col(g: Geometry, x: TypedArray, xo: number, col: TypedArray): void {
         col.fill(0, base, base + ohLo * Wo);
         for (let oh = ohLo; oh < ohHi; oh++) {
           const d = base + oh * Wo;
-          col.fill(0, d, d + owLo);
+          // Padding runs are a few elements: plain loops beat `fill` calls here.
+          for (let ow = 0; ow < owLo; ow++) col[d + ow] = 0;
           const src = xc + (oh * sH + hOff) * W + wOff;
-          for (let ow = owLo; ow < owHi; ow++) col[d + ow] = x[src + ow * sW];
-          col.fill(0, d + owHi, d + Wo);
+          if (sW === 1) {
+            for (let ow = owLo; ow < owHi; ow++) col[d + ow] = x[src + ow];
+          } else {
+            for (let ow = owLo; ow < owHi; ow++) col[d + ow] = x[src + ow * sW];
+          }
+          for (let ow = owHi; ow < Wo; ow++) col[d + ow] = 0;
         }
         col.fill(0, base + ohHi * Wo, base + P);
       }
@@ -120,7 +131,7 @@ function im2col(g: Geometry, x: TypedArray, xo: number, col: TypedArray): void {
 }
 
 /** Adds the `K × P` matrix `colGrad` back into the `Cg` planes of `acc` starting at `ao` (col2im). */
-function col2im(g: Geometry, colGrad: Float64Array, acc: Float64Array, ao: number): void {
+function col2im(g: Geometry, colGrad: Float32Array | Float64Array, acc: Float64Array, ao: number): void {
   const { H, W, Ho, Wo, kH, kW, sH, sW, pH, pW, dH, dW } = g;
   const P = Ho * Wo;
   const plane = H * W;
@@ -151,8 +162,19 @@ function store(acc: Float64Array, out: TypedArray, oo: number, n: number): void 
   for (let i = 0; i < n; i++) out[oo + i] = acc[i]!;
 }
 
+/** `simd` when it is not `null`, all three buffers are float32 and the product has at least `flops` multiply-adds. */
+function pickGemm(simd: WasmGemm | null, flops: number, a: TypedArray, b: TypedArray, out: TypedArray): WasmGemm | null {
+  return simd !== null &&
+    flops >= WASM_GEMM_MIN_FLOPS &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    out instanceof Float32Array
+    ? simd
+    : null;
+}
+
 /** `conv2d(input, weight)` into the contiguous `out`. */
-function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dAttrs): void {
+function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dAttrs, simd: WasmGemm | null): void {
   const os = out.layout.shape;
   const g = geometry(input.layout.shape, weight.layout.shape, [os[2]!, os[3]!], attrs);
   const total = g.N * g.O * g.Ho * g.Wo;
@@ -163,10 +185,22 @@ function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dA
   const w = denseView(weight, SLOT.dense2);
   const ob = out.buffer;
   const oo = out.layout.offset;
-  const direct = ob instanceof Float64Array;
-  const C = direct ? ob : scratchF64(SLOT.acc, g.Og * P);
   const pointwise = isPointwise(g);
   const col = pointwise ? x.buffer : scratchFor(x.dtype, SLOT.col, K * P);
+  const fast = pickGemm(simd, g.Og * P * K, x.buffer, w.buffer, ob);
+  if (fast !== null) {
+    for (let n = 0; n < g.N; n++) {
+      for (let gr = 0; gr < g.groups; gr++) {
+        const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
+        if (!pointwise) im2col(g, x.buffer, xo, col);
+        const dst = oo + (n * g.O + gr * g.Og) * P;
+        fast(g.Og, P, K, w.buffer as Float32Array, w.layout.offset + gr * g.Og * K, K, 1, col as Float32Array, pointwise ? xo : 0, P, 1, ob as Float32Array, dst);
+      }
+    }
+    return;
+  }
+  const direct = ob instanceof Float64Array;
+  const C = direct ? ob : scratchF64(SLOT.acc, g.Og * P);
   for (let n = 0; n < g.N; n++) {
     for (let gr = 0; gr < g.groups; gr++) {
       const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
@@ -181,7 +215,13 @@ function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dA
 }
 
 /** `conv2dBackwardInput(gradOutput, weight)` into the contiguous `out` (the input's shape). */
-function runConv2dBackwardInput(gradOutput: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dBackwardInputAttrs): void {
+function runConv2dBackwardInput(
+  gradOutput: CpuView,
+  weight: CpuView,
+  out: CpuView,
+  attrs: Conv2dBackwardInputAttrs,
+  simd: WasmGemm | null,
+): void {
   const gs = gradOutput.layout.shape;
   const g = geometry(attrs.inputShape, weight.layout.shape, [gs[2]!, gs[3]!], attrs);
   const total = g.N * g.C * g.H * g.W;
@@ -192,11 +232,38 @@ function runConv2dBackwardInput(gradOutput: CpuView, weight: CpuView, out: CpuVi
   const w = denseView(weight, SLOT.dense2);
   const ob = out.buffer;
   const oo = out.layout.offset;
+  const pointwise = isPointwise(g);
+  const fast = pickGemm(simd, K * P * g.Og, gy.buffer, w.buffer, ob);
+  if (fast !== null && pointwise) {
+    // Each (image, group) writes its own planes of the input gradient, which they cover.
+    for (let n = 0; n < g.N; n++) {
+      for (let gr = 0; gr < g.groups; gr++) {
+        const go = gy.layout.offset + (n * g.O + gr * g.Og) * P;
+        const wo = w.layout.offset + gr * g.Og * K;
+        const xo = oo + (n * g.C + gr * g.Cg) * g.H * g.W;
+        fast(K, P, g.Og, w.buffer as Float32Array, wo, 1, K, gy.buffer as Float32Array, go, P, 1, ob as Float32Array, xo);
+      }
+    }
+    return;
+  }
   const direct = ob instanceof Float64Array;
   const acc = direct ? ob : scratchF64(SLOT.acc, total);
   const ao = direct ? oo : 0;
   acc.fill(0, ao, ao + total);
-  const pointwise = isPointwise(g);
+  if (fast !== null) {
+    const colGrad32 = scratchF32(SLOT.colGrad, K * P);
+    for (let n = 0; n < g.N; n++) {
+      for (let gr = 0; gr < g.groups; gr++) {
+        const go = gy.layout.offset + (n * g.O + gr * g.Og) * P;
+        const wo = w.layout.offset + gr * g.Og * K;
+        const xo = ao + (n * g.C + gr * g.Cg) * g.H * g.W;
+        fast(K, P, g.Og, w.buffer as Float32Array, wo, 1, K, gy.buffer as Float32Array, go, P, 1, colGrad32, 0);
+        col2im(g, colGrad32, acc, xo);
+      }
+    }
+    store(acc, ob, oo, total);
+    return;
+  }
   const colGrad = scratchF64(SLOT.colGrad, K * P);
   for (let n = 0; n < g.N; n++) {
     for (let gr = 0; gr < g.groups; gr++) {
@@ -217,7 +284,13 @@ function runConv2dBackwardInput(gradOutput: CpuView, weight: CpuView, out: CpuVi
 }
 
 /** `conv2dBackwardWeight(input, gradOutput)` into the contiguous `out` (the weight's shape). */
-function runConv2dBackwardWeight(input: CpuView, gradOutput: CpuView, out: CpuView, attrs: Conv2dBackwardWeightAttrs): void {
+function runConv2dBackwardWeight(
+  input: CpuView,
+  gradOutput: CpuView,
+  out: CpuView,
+  attrs: Conv2dBackwardWeightAttrs,
+  simd: WasmGemm | null,
+): void {
   const gs = gradOutput.layout.shape;
   const g = geometry(input.layout.shape, attrs.weightShape, [gs[2]!, gs[3]!], attrs);
   const K = g.Cg * g.kH * g.kW;
@@ -234,6 +307,24 @@ function runConv2dBackwardWeight(input: CpuView, gradOutput: CpuView, out: CpuVi
   acc.fill(0, ao, ao + total);
   const pointwise = isPointwise(g);
   const col = pointwise ? x.buffer : scratchFor(x.dtype, SLOT.col, K * P);
+  const fast = pickGemm(simd, g.Og * K * P, x.buffer, gy.buffer, ob);
+  if (fast !== null) {
+    // Each image's product (Og × K, float32) is added into the float64 accumulator.
+    const prod = scratchF32(SLOT.colGrad, g.Og * K);
+    for (let n = 0; n < g.N; n++) {
+      for (let gr = 0; gr < g.groups; gr++) {
+        const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
+        if (!pointwise) im2col(g, x.buffer, xo, col);
+        const go = gy.layout.offset + (n * g.O + gr * g.Og) * P;
+        // colᵀ as the right operand: element (p, k) at k·P + p.
+        fast(g.Og, K, P, gy.buffer as Float32Array, go, P, 1, col as Float32Array, pointwise ? xo : 0, 1, P, prod, 0);
+        const base = ao + gr * g.Og * K;
+        for (let i = 0, m = g.Og * K; i < m; i++) acc[base + i] += prod[i]!;
+      }
+    }
+    if (!direct) store(acc, ob, oo, total);
+    return;
+  }
   for (let n = 0; n < g.N; n++) {
     for (let gr = 0; gr < g.groups; gr++) {
       const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
@@ -247,11 +338,19 @@ function runConv2dBackwardWeight(input: CpuView, gradOutput: CpuView, out: CpuVi
 
 type Ins = readonly CpuView[];
 
-/** The convolution kernels, keyed by catalog name. */
-export const convKernels = {
-  conv2d: (inputs: Ins, outputs: Ins, attrs: Conv2dAttrs): void => runConv2d(inputs[0]!, inputs[1]!, outputs[0]!, attrs),
-  conv2dBackwardInput: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardInputAttrs): void =>
-    runConv2dBackwardInput(inputs[0]!, inputs[1]!, outputs[0]!, attrs),
-  conv2dBackwardWeight: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardWeightAttrs): void =>
-    runConv2dBackwardWeight(inputs[0]!, inputs[1]!, outputs[0]!, attrs),
-};
+/**
+ * The convolution kernels, keyed by catalog name, using `simd` (the WebAssembly SIMD GEMM) for
+ * float32 convolutions above the size threshold when it is not `null`.
+ */
+export function makeConvKernels(simd: WasmGemm | null) {
+  return {
+    conv2d: (inputs: Ins, outputs: Ins, attrs: Conv2dAttrs): void => runConv2d(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+    conv2dBackwardInput: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardInputAttrs): void =>
+      runConv2dBackwardInput(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+    conv2dBackwardWeight: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardWeightAttrs): void =>
+      runConv2dBackwardWeight(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+  };
+}
+
+/** The convolution kernels with the TypeScript gemm routines only, keyed by catalog name. */
+export const convKernels = makeConvKernels(null);
