@@ -36,7 +36,9 @@ groups (cpu: all five; webgpu: matmul, elementwise, training):
   elementwise  add and exp: Gelem/s on 1e6 (cpu); GB/s read+written on 1e6, 1e7 (webgpu)
   matmul       square float32 matmul in GFLOP/s: n = 64…1024 (cpu), 256…4096 (webgpu)
   training     steps/s of forward, cross-entropy, zeroGrad, backward, Adam step:
-               MLP 784-256-256-10 batch 128, CNN conv8-conv16-fc10 batch 64 on 28×28`;
+               MLP 784-256-256-10 batch 128, CNN conv8-conv16-fc10 batch 64 on 28×28;
+               on the CPU also PyTorch at 1 and 2 threads where a python3 has torch
+               (pytorch/train_steps.py), else a line says why not`;
 
 function parseArgs(argv) {
   const opts = { quick: false, device: "cpu", only: null };
@@ -88,20 +90,25 @@ function ratio(row, other) {
 }
 
 function printTable(rows) {
-  const peers = LIBS.slice(1);
-  const header = ["case", "unit", ...LIBS, ...peers.map((p) => `vs ${p}`)];
-  const body = rows.map((r) => [r.name, r.unit, ...LIBS.map((lib) => fmt(r.value[lib])), ...peers.map((p) => ratio(r, p))]);
+  // The libraries of this device, then any a group adds for its own rows (PyTorch in training).
+  const libs = [...LIBS];
+  for (const r of rows) for (const lib of Object.keys(r.value)) if (!libs.includes(lib)) libs.push(lib);
+  const peers = libs.slice(1);
+  const header = ["case", "unit", ...libs, ...peers.map((p) => `vs ${p}`)];
+  const body = rows.map((r) => [r.name, r.unit, ...libs.map((lib) => fmt(r.value[lib])), ...peers.map((p) => ratio(r, p))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i < 2 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
   for (const b of body) console.log(line(b));
   for (const r of rows) {
-    for (const lib of LIBS) {
+    for (const lib of libs) {
       const v = r.value[lib];
       if (typeof v === "object" && v !== null) console.log(`\n${lib} cannot run "${r.name}": ${v.detail}.`);
     }
   }
+  // Lines a group attaches to its rows (the training group: which PyTorch and BLAS, or why none).
+  for (const r of rows) for (const note of r.notes ?? []) console.log(`\n${note}`);
 }
 
 async function main() {

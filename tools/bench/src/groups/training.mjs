@@ -22,8 +22,14 @@
  *
  * On the CPU a step is synchronous. With `--device webgpu` steps are issued back to back and
  * each timed batch ends by reading the last step's loss (`measureAsync`).
+ *
+ * - PyTorch (CPU mode, when a Python with torch is found; see `../pytorch.mjs`):
+ *   `pytorch/train_steps.py` runs the same `nn.Sequential` models, `nn.CrossEntropyLoss` and
+ *   `torch.optim.Adam` from the same weights on the same batch, at 1 and 2 threads, in its own
+ *   process after the other libraries. Its losses are checked like a peer's.
  */
 import { DEVICE, compare, perLib, readTf, readTfAsync, readTs, readTsAsync, syncTf, syncTs, tf, ts, tsTensor, values } from "../libs.mjs";
+import { TORCH_THREADS, describeTorch, runPyTorch } from "../pytorch.mjs";
 
 const SEED = 1234;
 const LR = 1e-3;
@@ -59,6 +65,7 @@ function nhwcLinearKernel(w, out, [C, H, W]) {
 
 const MODELS = [
   {
+    key: "mlp",
     name: "train MLP 784-256-256-10, batch 128",
     batch: 128,
     tsInputShape: [784],
@@ -80,6 +87,7 @@ const MODELS = [
     },
   },
   {
+    key: "cnn",
     name: "train CNN conv8-conv16-fc10, batch 64",
     batch: 64,
     tsInputShape: [1, 28, 28],
@@ -209,16 +217,70 @@ function tfjsImpl(spec, data, weights) {
   };
 }
 
-export async function run(profile) {
+export async function run(profile, opts = {}) {
   const rows = [];
+  const shared = {};
   for (const spec of MODELS) {
     const weights = initialWeights(spec);
     const data = batchData(spec);
+    shared[spec.key] = { weights, x: data.x, labels: data.labels };
     const impls = { tessera: tesseraImpl(spec, data) };
     const tfImpl = tfjsImpl(spec, data, weights);
     for (const lib of DEVICE === "cpu" ? ["tfjs-cpu", "tfjs-wasm"] : ["tfjs-webgpu"]) impls[lib] = tfImpl;
     const seconds = await compare(spec.name, impls, profile, { rtol: 1e-3 });
     rows.push({ group: "training", name: spec.name, unit: "steps/s", better: "higher", value: perLib(seconds, (s) => 1 / s) });
   }
+  await addPyTorch(rows, shared, opts);
   return rows;
+}
+
+/** The column of PyTorch at `n` threads. */
+const torchColumn = (n) => `pytorch ${n}t`;
+
+/**
+ * Adds PyTorch's steps/s at 1 and 2 threads (`pytorch 1t`, `pytorch 2t`) to the training rows,
+ * when a Python with torch is found; otherwise adds a note saying why there are none. PyTorch
+ * runs after the other libraries, in its own process, while this one waits: it trains from
+ * the same weights on the same batch, and its first two losses are checked against Tessera's
+ * like any peer's (rtol 1e-3). CPU mode only: Debian's PyTorch has no GPU support.
+ */
+async function addPyTorch(rows, shared, opts) {
+  const note = (line) => (rows[0].notes ??= []).push(line);
+  if (DEVICE !== "cpu") {
+    note("PyTorch comparison skipped: CPU mode only (the PyTorch script runs on the CPU).");
+    return;
+  }
+  const result = await runPyTorch({ quick: opts.quick === true, data: shared });
+  if (result.skipped || result.failed) {
+    note(`PyTorch comparison skipped: ${result.skipped ?? result.failed}.`);
+    return;
+  }
+  MODELS.forEach((spec, i) => {
+    const row = rows[i];
+    for (const n of TORCH_THREADS) row.value[torchColumn(n)] = result[`${spec.key}_steps_per_s`]?.[String(n)];
+    const theirs = result.losses?.[spec.key];
+    const ours = tesseraLosses(spec, shared[spec.key]);
+    const bad = theirs?.findIndex((l, k) => !(Math.abs(l - ours[k]) <= 1e-3 * Math.max(1, Math.abs(ours[k]))));
+    if (theirs === undefined || bad !== -1) {
+      console.error(`error: ${spec.name}: pytorch and tessera disagree: losses ${JSON.stringify(theirs)} vs ${Array.from(ours).join(", ")}`);
+      process.exitCode = 1;
+    }
+  });
+  note(`${describeTorch(result)}; threads ${TORCH_THREADS.join(" and ")} (torch.set_num_threads), ${result.threads?.cpu_count ?? "?"} CPUs.`);
+  const [one, ...more] = TORCH_THREADS;
+  const slower = MODELS.some((spec) => more.some((n) => result[`${spec.key}_steps_per_s`]?.[n] < result[`${spec.key}_steps_per_s`]?.[one]));
+  if (slower) {
+    note(
+      `warning: PyTorch was slower on ${more.join(", ")} threads than on ${one}: other processes held the cores (load average ` +
+        `${result.loadavg?.toFixed(1) ?? "?"} on ${result.threads?.cpu_count ?? "?"} CPUs when it ran), so OpenMP's threads waited for each other. Rerun on an idle machine.`,
+    );
+  }
+}
+
+/** Tessera's losses of the first two steps from the shared weights, on the CPU. */
+function tesseraLosses(spec, { x, labels }) {
+  const { output, dispose } = tesseraImpl(spec, { x, labels })();
+  const [losses] = output();
+  dispose();
+  return losses;
 }
