@@ -8,6 +8,7 @@ import { cpuKernels } from "./kernels/index.js";
 import { makeConvKernels } from "./kernels/conv.js";
 import { makeMatmulKernels } from "./kernels/matmul.js";
 import { simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
+import { makeWasmUnaryKernels, wasmUnary } from "./kernels/wasm-unary.js";
 
 /** The dtypes the CPU backend holds and computes with. */
 const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -29,8 +30,8 @@ export interface CpuBackendOptions {
   /** Most bytes of freed buffers the default pool keeps for reuse. Default 256 MiB. */
   readonly maxPooledBytes?: number;
   /**
-   * Whether to use the WebAssembly SIMD kernels (float32 matmul, conv2d and its gradients)
-   * where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
+   * Whether to use the WebAssembly SIMD kernels (float32 matmul, conv2d and its gradients,
+   * and `exp`, `log`, `tanh`, `sigmoid` on dense float32 tensors) where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
    * TypeScript kernels.
    */
   readonly simd?: boolean;
@@ -90,12 +91,17 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     warnedNoSimd = true;
     console.warn(`@tessera/backend-cpu: ${simdUnavailableReason()}; using the plain TypeScript kernels.`);
   }
+  const unary = gemm === null ? null : wasmUnary();
+  const simdKernels =
+    gemm === null
+      ? {}
+      : { ...makeMatmulKernels(gemm), ...makeConvKernels(gemm), ...(unary === null ? {} : makeWasmUnaryKernels(unary)) };
   const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
     buffer.slice(start, start + length);
   return {
     name: options.name ?? "cpu",
     dtypes: CPU_DTYPES,
-    kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...makeMatmulKernels(gemm), ...makeConvKernels(gemm) },
+    kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...simdKernels },
     simd: gemm !== null,
     pool,
     allocate: (dtype, length) => pool.acquire(dtype, length),
