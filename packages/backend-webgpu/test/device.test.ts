@@ -259,7 +259,9 @@ describe("caches and pools", () => {
     x.grad = null;
     x.dispose();
     await webgpu.sync();
-    expect(webgpu.memory().inUseBytes).toBe(before);
+    // At most what was in use before: tensors earlier tests left to the garbage collector may
+    // be finalized meanwhile (shrinking the figure), but a leak here would grow it.
+    expect(webgpu.memory().inUseBytes).toBeLessThanOrEqual(before);
   });
 
   it("size classes waste at most a quarter", () => {
