@@ -25,6 +25,7 @@ import { denseView } from "./elementwise.js";
 import { gemmNN, gemmNT } from "./gemm.js";
 import { type CpuView, SLOT, scratchF32, scratchF64, scratchFor } from "./iter.js";
 import { WASM_GEMM_MIN_FLOPS, type WasmGemm } from "./wasm-gemm.js";
+import { firstInside, firstPast } from "./window.js";
 
 /** The sizes and window parameters of one convolution. */
 interface Geometry {
@@ -77,18 +78,6 @@ function geometry(inShape: readonly number[], wShape: readonly number[], outHW: 
 /** True when the im2col matrix of an image group is just its input planes. */
 function isPointwise(g: Geometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0;
-}
-
-/** First `o` in `[0, limit]` with `o·s + off >= 0`. */
-function firstInside(off: number, s: number, limit: number): number {
-  if (off >= 0) return 0;
-  return Math.min(limit, Math.ceil(-off / s));
-}
-
-/** First `o` in `[0, limit]` with `o·s + off >= size`. */
-function firstPast(off: number, s: number, size: number, limit: number): number {
-  if (off >= size) return 0;
-  return Math.min(limit, Math.ceil((size - off) / s));
 }
 
 /**

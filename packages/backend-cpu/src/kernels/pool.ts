@@ -8,18 +8,7 @@ import { ShapeError, type TypedArray } from "@tessera/storage";
 import type { AvgPool2dAttrs, AvgPool2dBackwardAttrs, MaxPool2dAttrs, MaxPool2dBackwardAttrs } from "@tessera/kernels";
 import { denseView } from "./elementwise.js";
 import { type CpuView, SLOT, scratchF64 } from "./iter.js";
-
-/** First `k` in `[0, limit]` with `start + k·d >= 0`. */
-function firstInside(start: number, d: number, limit: number): number {
-  if (start >= 0) return 0;
-  return Math.min(limit, Math.ceil(-start / d));
-}
-
-/** First `k` in `[0, limit]` with `start + k·d >= size`. */
-function firstPast(start: number, d: number, size: number, limit: number): number {
-  if (start >= size) return 0;
-  return Math.min(limit, Math.ceil((size - start) / d));
-}
+import { firstInside, firstPast } from "./window.js";
 
 /** `maxPool2d(input)` into contiguous `values` and int32 `indices` (flat over each H×W plane). */
 function runMaxPool2d(input: CpuView, values: CpuView, indices: CpuView, attrs: MaxPool2dAttrs): void {
