@@ -1,7 +1,7 @@
 /**
- * Compiles assembly/gemm.ts and assembly/unary.ts with AssemblyScript's `asc` (from npm; no
+ * Compiles assembly/gemm.ts, assembly/unary.ts and assembly/binary.ts with AssemblyScript's `asc` (from npm; no
  * system compiler) and writes each module, base64-encoded, to src/wasm/<name>-wasm.generated.ts
- * (git-ignored), which the sources import. Two modules rather than one keep each under the
+ * (git-ignored), which the sources import. Separate modules keep each under the
  * browsers' 4 KiB limit for synchronous compilation on the main thread. Run by the
  * `build:wasm` script; turbo runs that before `build`, `typecheck` and `test` here and in
  * every package that depends on this one.
@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MODULES = [
   { name: "gemm", constant: "GEMM_WASM_BASE64", what: "The float32 SIMD GEMM module", pages: "1" },
   { name: "unary", constant: "UNARY_WASM_BASE64", what: "The float32 SIMD unary-math module (exp, log, tanh, sigmoid)", pages: "2" },
+  { name: "binary", constant: "BINARY_WASM_BASE64", what: "The float32 SIMD binary module (add, sub, mul, div, maximum, minimum)", pages: "3" },
 ];
 
 for (const { name, constant, what, pages } of MODULES) {

@@ -9,6 +9,7 @@ import { makeConvKernels } from "./kernels/conv.js";
 import { makeMatmulKernels } from "./kernels/matmul.js";
 import { simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
 import { makeWasmUnaryKernels, wasmUnary } from "./kernels/wasm-unary.js";
+import { makeWasmBinaryKernels, wasmBinary } from "./kernels/wasm-binary.js";
 
 /** The dtypes the CPU backend holds and computes with. */
 const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -31,7 +32,7 @@ export interface CpuBackendOptions {
   readonly maxPooledBytes?: number;
   /**
    * Whether to use the WebAssembly SIMD kernels (float32 matmul, conv2d and its gradients,
-   * and `exp`, `log`, `tanh`, `sigmoid` on dense float32 tensors) where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
+   * `exp`, `log`, `tanh`, `sigmoid`, and `add`, `sub`, `mul`, `div`, `maximum`, `minimum` on dense float32 tensors) where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
    * TypeScript kernels.
    */
   readonly simd?: boolean;
@@ -92,10 +93,16 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     console.warn(`@tessera/backend-cpu: ${simdUnavailableReason()}; using the plain TypeScript kernels.`);
   }
   const unary = gemm === null ? null : wasmUnary();
+  const binary = gemm === null ? null : wasmBinary();
   const simdKernels =
     gemm === null
       ? {}
-      : { ...makeMatmulKernels(gemm), ...makeConvKernels(gemm), ...(unary === null ? {} : makeWasmUnaryKernels(unary)) };
+      : {
+          ...makeMatmulKernels(gemm),
+          ...makeConvKernels(gemm),
+          ...(unary === null ? {} : makeWasmUnaryKernels(unary)),
+          ...(binary === null ? {} : makeWasmBinaryKernels(binary)),
+        };
   const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
     buffer.slice(start, start + length);
   return {
