@@ -1,47 +1,20 @@
 import { describe, expect, it } from "vitest";
 import {
-  type DType,
   DTypeError,
-  type Layout,
   ShapeError,
-  allocTypedArray,
   contiguousLayout,
   numel,
   permute,
   slice,
-  storageExtent,
 } from "@tessera/storage";
 import { convOps } from "../src/ops/conv.js";
-import { forEachIndex, offsetOf } from "../src/strided.js";
+import { channelsLast, dot, random, range, run, tensor, withLayout } from "./nchw-helpers.js";
 import type { Conv2dAttrs } from "../src/attrs.js";
-import type { OpSchema, StridedArray } from "../src/types.js";
+import type { StridedArray } from "../src/types.js";
 
 const { conv2d, conv2dBackwardInput, conv2dBackwardWeight } = convOps;
 
 // ---- helpers -------------------------------------------------------------------------------
-
-/** A contiguous tensor of `shape` holding `values` in row-major order. */
-function tensor(shape: number[], values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
-  const data = allocTypedArray(dtype, numel(shape));
-  data.set(Array.from(values));
-  return { data, dtype, layout: contiguousLayout(shape) };
-}
-
-/** A tensor with an arbitrary layout over a NaN-filled storage, holding `values` in logical row-major order. */
-function withLayout(layout: Layout, values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
-  const data = allocTypedArray(dtype, storageExtent(layout) + 3);
-  data.fill(NaN);
-  forEachIndex(layout.shape, (index, linear) => {
-    data[offsetOf(layout, index)] = values[linear]!;
-  });
-  return { data, dtype, layout };
-}
-
-/** The same NCHW values stored NHWC and viewed as NCHW through a permutation. */
-function channelsLast(shape: number[], values: ArrayLike<number>): StridedArray {
-  const [n, c, h, w] = shape as [number, number, number, number];
-  return withLayout(permute(contiguousLayout([n, h, w, c]), [0, 3, 1, 2]), values);
-}
 
 /** The same values as every other row of a taller storage, starting at row 1 (stride and offset). */
 function everyOtherRow(shape: number[], values: ArrayLike<number>): StridedArray {
@@ -49,37 +22,9 @@ function everyOtherRow(shape: number[], values: ArrayLike<number>): StridedArray
   return withLayout(slice(contiguousLayout([n, c, 2 * h + 1, w]), 2, 1, undefined, 2), values);
 }
 
-/** Runs `infer`, allocates NaN-filled contiguous outputs, runs `reference`; returns the outputs. */
-function run<A>(schema: OpSchema<A>, inputs: StridedArray[], attrs: A): { shape: number[]; dtype: DType; values: number[] }[] {
-  const metas = schema.infer(
-    inputs.map((x) => ({ shape: x.layout.shape, dtype: x.dtype })),
-    attrs,
-  );
-  const outs = metas.map((m) => {
-    const data = allocTypedArray(m.dtype, numel(m.shape));
-    data.fill(NaN);
-    return { data, dtype: m.dtype, layout: contiguousLayout(m.shape) };
-  });
-  schema.reference(inputs, outs, attrs);
-  return outs.map((o) => ({ shape: o.layout.shape.slice(), dtype: o.dtype, values: Array.from(o.data) }));
-}
-
 function attrs(partial: Partial<Conv2dAttrs> = {}): Conv2dAttrs {
   return { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...partial };
 }
-
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function random(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-const dot = (a: readonly number[], b: readonly number[]) => a.reduce((acc, v, i) => acc + v * b[i]!, 0);
 
 // ---- conv2d forward ------------------------------------------------------------------------
 

@@ -2,66 +2,24 @@ import { describe, expect, it } from "vitest";
 import {
   type DType,
   DTypeError,
-  type Layout,
   ShapeError,
-  allocTypedArray,
   contiguousLayout,
   numel,
-  permute,
   slice,
-  storageExtent,
 } from "@tessera/storage";
 import { poolOps } from "../src/ops/pool.js";
-import { forEachIndex, offsetOf } from "../src/strided.js";
+import { channelsLast, dot, random, range, run, tensor, withLayout } from "./nchw-helpers.js";
 import type { AvgPool2dAttrs, MaxPool2dAttrs } from "../src/attrs.js";
-import type { OpSchema, StridedArray } from "../src/types.js";
+import type { StridedArray } from "../src/types.js";
 
 const { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } = poolOps;
 
 // ---- helpers -------------------------------------------------------------------------------
 
-/** A contiguous tensor of `shape` holding `values` in row-major order. */
-function tensor(shape: number[], values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
-  const data = allocTypedArray(dtype, numel(shape));
-  data.set(Array.from(values));
-  return { data, dtype, layout: contiguousLayout(shape) };
-}
-
-/** A tensor with an arbitrary layout over a NaN-filled storage, holding `values` in logical row-major order. */
-function withLayout(layout: Layout, values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
-  const data = allocTypedArray(dtype, storageExtent(layout) + 3);
-  data.fill(NaN);
-  forEachIndex(layout.shape, (index, linear) => {
-    data[offsetOf(layout, index)] = values[linear]!;
-  });
-  return { data, dtype, layout };
-}
-
-/** The same NCHW values stored NHWC and viewed as NCHW through a permutation. */
-function channelsLast(shape: number[], values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
-  const [n, c, h, w] = shape as [number, number, number, number];
-  return withLayout(permute(contiguousLayout([n, h, w, c]), [0, 3, 1, 2]), values, dtype);
-}
-
 /** The same values in every other column of a wider storage, starting at column 1. */
 function everyOtherColumn(shape: number[], values: ArrayLike<number>, dtype: DType = "float64"): StridedArray {
   const [n, c, h, w] = shape as [number, number, number, number];
   return withLayout(slice(contiguousLayout([n, c, h, 2 * w + 1]), 3, 1, undefined, 2), values, dtype);
-}
-
-/** Runs `infer`, allocates garbage-filled contiguous outputs, runs `reference`; returns the outputs. */
-function run<A>(schema: OpSchema<A>, inputs: StridedArray[], attrs: A): { shape: number[]; dtype: DType; values: number[] }[] {
-  const metas = schema.infer(
-    inputs.map((x) => ({ shape: x.layout.shape, dtype: x.dtype })),
-    attrs,
-  );
-  const outs = metas.map((m) => {
-    const data = allocTypedArray(m.dtype, numel(m.shape));
-    data.fill(m.dtype === "int32" ? -777 : NaN);
-    return { data, dtype: m.dtype, layout: contiguousLayout(m.shape) };
-  });
-  schema.reference(inputs, outs, attrs);
-  return outs.map((o) => ({ shape: o.layout.shape.slice(), dtype: o.dtype, values: Array.from(o.data) }));
 }
 
 function maxAttrs(partial: Partial<MaxPool2dAttrs> = {}): MaxPool2dAttrs {
@@ -71,19 +29,6 @@ function maxAttrs(partial: Partial<MaxPool2dAttrs> = {}): MaxPool2dAttrs {
 function avgAttrs(partial: Partial<AvgPool2dAttrs> = {}): AvgPool2dAttrs {
   return { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false, countIncludePad: true, divisorOverride: null, ...partial };
 }
-
-const range = (n: number, start = 0) => Array.from({ length: n }, (_, i) => start + i);
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function random(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-const dot = (a: readonly number[], b: readonly number[]) => a.reduce((acc, v, i) => acc + v * b[i]!, 0);
 
 const f64 = (shape: number[]) => ({ shape, dtype: "float64" as const });
 

@@ -36,7 +36,7 @@ export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrS
     throw new DTypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype} (shape ${formatShape(condition.shape)}). Compare first, e.g. x.gt(0), or cast with .to("bool").`);
   }
   const like = input instanceof Tensor ? input : other instanceof Tensor ? other : condition;
-  const dtype = input instanceof Tensor || other instanceof Tensor ? resultType(input, other) : resultType(input, other);
+  const dtype = resultType(input, other);
   const a = asTensor(input, dtype, like);
   const b = asTensor(other, dtype, like);
   try {

@@ -129,7 +129,7 @@ function countDependencies(starts: readonly Node[]): Map<Node, number> {
 }
 
 /** Nodes in an order where every node comes after all nodes that send it gradients. */
-function topologicalOrder(starts: readonly Node[], deps: Map<Node, number>): Node[] {
+function topologicalOrder(deps: Map<Node, number>): Node[] {
   const remaining = new Map(deps);
   const ready: Node[] = [];
   for (const [n, d] of remaining) if (d === 0) ready.push(n);
@@ -149,7 +149,6 @@ function topologicalOrder(starts: readonly Node[], deps: Map<Node, number>): Nod
       if (d === 0) ready.push(e.node);
     }
   }
-  void starts;
   return order;
 }
 
@@ -233,7 +232,7 @@ function runEngine(
     edges.forEach((e, i) => place(e, seeds[i]!));
     const starts = edges.map((e) => e.node);
     const deps = countDependencies(starts);
-    const order = topologicalOrder(starts, deps);
+    const order = topologicalOrder(deps);
     const needed = capture === null ? null : neededNodes(order, capture);
 
     for (const node of order) {
