@@ -19,7 +19,12 @@ const MODULES = [
   { name: "binary", constant: "BINARY_WASM_BASE64", what: "The float32 SIMD binary module (add, sub, mul, div, maximum, minimum)", pages: "3" },
 ];
 
-for (const { name, constant, what, pages } of MODULES) {
+// `node scripts/build-wasm.mjs gemm unary` rebuilds only the named modules (default: all).
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !MODULES.some((m) => m.name === name));
+if (unknown.length > 0) throw new Error(`build-wasm: no module ${unknown.join(", ")} (modules: ${MODULES.map((m) => m.name).join(", ")})`);
+
+for (const { name, constant, what, pages } of MODULES.filter((m) => only.length === 0 || only.includes(m.name))) {
   const outFile = join(root, `src/wasm/${name}-wasm.generated.ts`);
   let binary;
   const { error, stderr } = await asc.main(
