@@ -13,6 +13,10 @@
  * - `log`: `x = 2ᵉ·m` with `m ∈ [√½, √2)` (subnormals scaled by 2²³ first), `f = m − 1`,
  *   `s = f/(2+f)`, `log(1+f) = f − f²/2 + s·(f²/2 + R(s²))` with `R` the series of `2·atanh`.
  * - `sigmoid`: `1/(1 + e⁻ˣ)` for `x ≥ 0` and `eˣ/(1 + eˣ)` below, with `exp` above.
+ * - `maxpool2`: 2×2, stride-2 max pooling with the position of each maximum.
+ * - `unpool`: max pooling's gradient, scattered to the positions of the maxima.
+ * - `im2col`, `col2im`: the convolutions' unrolling of one image group, and its adjoint.
+ * - `relu`: a mask of `x ≤ 0` cleared from `x` (NaN passes, ±0 → +0).
  * - `tanh`: an odd polynomial (least-squares fit on Chebyshev nodes) below |x| = 0.625, and
  *   `1 − 2/(e²ˣ + 1)` above, saturating to ±1 past |x| = 9.1; the sign is copied back.
  */
@@ -219,6 +223,192 @@ export function tanh(src: usize, dst: usize, n: i32): void {
     y = v128.or(y, v128.and(x, ki(SIGN_MASK)));
     v128.store(dst, y);
   }
+}
+
+/**
+ * `relu`: `x & ~(x ≤ 0)`, so ±0 and negatives become +0 and NaN (which compares false) passes
+ * through, exactly the TypeScript kernel's `v > 0 || v !== v ? v : 0`.
+ */
+export function relu(src: usize, dst: usize, n: i32): void {
+  const end = src + ((<usize>n + 3) & ~3) * 4;
+  const zero = f32x4.splat(0);
+  for (; src < end; src += 16, dst += 16) {
+    const x = v128.load(src);
+    v128.store(dst, v128.andnot(x, f32x4.le(x, zero)));
+  }
+}
+
+/**
+ * Max pooling with a 2×2 window and stride 2 over `planes` planes of `H × W` floats at `src`,
+ * every window inside the plane (`2·Ho ≤ H`, `2·Wo ≤ W`): the `Ho × Wo` maxima of each plane go
+ * to `dst` and their flat positions in the plane (`ih·W + iw`, int32) to `idx`. The window is
+ * read in row-major order, `(0,0) (0,1) (1,0) (1,1)`, and a later value wins when it is
+ * greater or NaN, exactly the TypeScript kernel's rule. Four outputs at a time: each row's last
+ * step may read up to 8 floats past the row (the caller pads the input by 32 bytes) and write
+ * up to 3 outputs past it (into the next row, rewritten next, or into 12 bytes of padding).
+ */
+export function maxpool2(src: usize, H: i32, W: i32, Ho: i32, Wo: i32, planes: i32, dst: usize, idx: usize): void {
+  const rowBytes = <usize>W * 4;
+  const one = i32x4.splat(1);
+  const down = i32x4.splat(W);
+  const eight = i32x4.splat(8);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = src + <usize>(p * H) * rowBytes;
+    for (let oh = 0; oh < Ho; oh++) {
+      let r0 = plane + <usize>(2 * oh) * rowBytes;
+      let at = i32x4.add(i32x4.splat(2 * oh * W), i32x4(0, 2, 4, 6));
+      let d = dst + o * 4;
+      let q = idx + o * 4;
+      for (let ow = 0; ow < Wo; ow += 4, r0 += 32, d += 16, q += 16) {
+        const a0 = v128.load(r0);
+        const a1 = v128.load(r0, 16);
+        const b0 = v128.load(r0 + rowBytes);
+        const b1 = v128.load(r0 + rowBytes, 16);
+        const v00 = i8x16.shuffle(a0, a1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+        const v01 = i8x16.shuffle(a0, a1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+        const v10 = i8x16.shuffle(b0, b1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+        const v11 = i8x16.shuffle(b0, b1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+        let best = v00;
+        let bi = at;
+        let m = v128.or(f32x4.gt(v01, best), f32x4.ne(v01, v01));
+        best = v128.bitselect(v01, best, m);
+        bi = v128.bitselect(i32x4.add(at, one), bi, m);
+        const at1 = i32x4.add(at, down);
+        m = v128.or(f32x4.gt(v10, best), f32x4.ne(v10, v10));
+        best = v128.bitselect(v10, best, m);
+        bi = v128.bitselect(at1, bi, m);
+        m = v128.or(f32x4.gt(v11, best), f32x4.ne(v11, v11));
+        best = v128.bitselect(v11, best, m);
+        bi = v128.bitselect(i32x4.add(at1, one), bi, m);
+        v128.store(d, best);
+        v128.store(q, bi);
+        at = i32x4.add(at, eight);
+      }
+      o += <usize>Wo;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function firstInside(off: i32, step: i32, limit: i32): i32 {
+  return off >= 0 ? 0 : min(limit, (step - 1 - off) / step);
+}
+
+// @ts-ignore: decorator
+@inline
+function firstPast(off: i32, step: i32, size: i32, limit: i32): i32 {
+  return off >= size ? 0 : min(limit, (size - off + step - 1) / step);
+}
+
+// @ts-ignore: decorator
+@inline
+function zeros(p: usize, n: i32): usize {
+  for (; n > 0; n--, p += 4) store<f32>(p, 0);
+  return p;
+}
+
+/**
+ * im2col of one image group: the `C` planes of `H × W` floats at `x` unrolled into the
+ * `(C·kH·kW) × (Ho·Wo)` matrix at `col` (zero where a tap falls on padding), in the order of
+ * the TypeScript `im2col`. With stride 1 the inside of each output row is copied four floats
+ * at a time, so it may read 12 bytes past the input and write 12 past the matrix (the caller
+ * pads both; within the matrix, the overrun is rewritten by the next row).
+ */
+export function im2col(x: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, col: usize): void {
+  let d = col;
+  for (let c = 0; c < C; c++) {
+    const xc = x + <usize>(c * H * W) * 4;
+    for (let kh = 0; kh < kH; kh++) {
+      const hOff = kh * dH - pH;
+      const ohLo = firstInside(hOff, sH, Ho);
+      const ohHi = max(ohLo, firstPast(hOff, sH, H, Ho));
+      for (let kw = 0; kw < kW; kw++) {
+        const wOff = kw * dW - pW;
+        const owLo = firstInside(wOff, sW, Wo);
+        const owHi = max(owLo, firstPast(wOff, sW, W, Wo));
+        const inside = owHi - owLo;
+        d = zeros(d, ohLo * Wo);
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          d = zeros(d, owLo);
+          const src = xc + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 4;
+          if (sW == 1) {
+            for (let j = 0; j < inside; j += 4) v128.store(d + <usize>j * 4, v128.load(src + <usize>j * 4));
+          } else {
+            for (let j = 0; j < inside; j++) store<f32>(d + <usize>j * 4, load<f32>(src + <usize>(j * sW) * 4));
+          }
+          d = zeros(d + <usize>inside * 4, Wo - owHi);
+        }
+        d = zeros(d, (Ho - ohHi) * Wo);
+      }
+    }
+  }
+}
+
+/**
+ * col2im of one image group: the `(C·kH·kW) × (Ho·Wo)` float32 matrix at `col` summed back
+ * into `C` planes of `H × W` in float64 at `acc` (zeroed first), in the order of the
+ * TypeScript `col2im`, then rounded once into float32 at `out`.
+ */
+export function col2im(col: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, acc: usize, out: usize): void {
+  const total = C * H * W;
+  memory.fill(acc, 0, <usize>total * 8);
+  let s = col;
+  const step = <usize>sW * 8;
+  for (let c = 0; c < C; c++) {
+    const ac = acc + <usize>(c * H * W) * 8;
+    for (let kh = 0; kh < kH; kh++) {
+      const hOff = kh * dH - pH;
+      const ohLo = firstInside(hOff, sH, Ho);
+      const ohHi = max(ohLo, firstPast(hOff, sH, H, Ho));
+      for (let kw = 0; kw < kW; kw++) {
+        const wOff = kw * dW - pW;
+        const owLo = firstInside(wOff, sW, Wo);
+        const owHi = max(owLo, firstPast(wOff, sW, W, Wo));
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          let q = s + <usize>(oh * Wo + owLo) * 4;
+          const e = s + <usize>(oh * Wo + owHi) * 4;
+          let a = ac + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 8;
+          for (; q < e; q += 4, a += step) store<f64>(a, load<f64>(a) + <f64>load<f32>(q));
+        }
+        s += <usize>(Ho * Wo) * 4;
+      }
+    }
+  }
+  for (let i = 0; i < total; i++) store<f32>(out + <usize>i * 4, <f32>load<f64>(acc + <usize>i * 8));
+}
+
+/**
+ * Max pooling's gradient for `planes` planes: `count` int32 positions at `idx` and float32
+ * gradients at `g` per plane, summed in float64 at `acc` (only the positions named are
+ * touched) and stored once as float32 into the zeroed planes of `plane` floats at `out`.
+ * Returns the number of the first position outside `[0, plane)` (nothing is stored then),
+ * or -1.
+ */
+export function unpool(idx: usize, g: usize, count: i32, planes: i32, plane: i32, acc: usize, out: usize): i32 {
+  const n = count * planes;
+  for (let i = 0; i < n; i++) if (<u32>load<i32>(idx + <usize>i * 4) >= <u32>plane) return i;
+  memory.fill(out, 0, <usize>(planes * plane) * 4);
+  for (let p = 0, i = 0; p < planes; p++) {
+    const base = acc + <usize>(p * plane) * 8;
+    for (let e = i + count; i < e; i++) store<f64>(base + <usize>load<i32>(idx + <usize>i * 4) * 8, 0);
+  }
+  for (let p = 0, i = 0; p < planes; p++) {
+    const base = acc + <usize>(p * plane) * 8;
+    for (let e = i + count; i < e; i++) {
+      const a = base + <usize>load<i32>(idx + <usize>i * 4) * 8;
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(g + <usize>i * 4));
+    }
+  }
+  for (let p = 0, i = 0; p < planes; p++) {
+    const k = <usize>(p * plane);
+    for (let e = i + count; i < e; i++) {
+      const j = k + <usize>load<i32>(idx + <usize>i * 4);
+      store<f32>(out + j * 4, <f32>load<f64>(acc + j * 8));
+    }
+  }
+  return -1;
 }
 
 /** The first free byte address above the constant tables (16-byte aligned): callers' data goes there. */

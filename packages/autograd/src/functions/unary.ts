@@ -124,8 +124,9 @@ class SigmoidBackward extends SavedOneBackward {
 class ReluBackward extends SavedOneBackward {
   readonly name = "ReluBackward0";
   backward([g]: readonly (Tensor | null)[]) {
-    // Zero where y <= 0 (so a NaN output passes the gradient, as PyTorch's threshold_backward).
-    return [g!.where(this.unpack().le(0).logicalNot(), 0)];
+    // Zero where y <= 0, so a NaN output passes the gradient (PyTorch's threshold_backward).
+    // y is relu's output, +0 or above or NaN, so `y != 0` is `!(y <= 0)` in one pass.
+    return [g!.where(this.unpack().ne(0), 0)];
   }
 }
 

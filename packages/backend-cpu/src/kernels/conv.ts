@@ -25,10 +25,11 @@ import { denseView } from "./elementwise.js";
 import { gemmNN, gemmNT } from "./gemm.js";
 import { type CpuView, SLOT, scratchF32, scratchF64, scratchFor } from "./iter.js";
 import { WASM_GEMM_MIN_FLOPS, type WasmGemm } from "./wasm-gemm.js";
+import { type ConvWindow, type WasmConvWindows, wasmConvWindows } from "./wasm-unary.js";
 import { firstInside, firstPast } from "./window.js";
 
 /** The sizes and window parameters of one convolution. */
-interface Geometry {
+export interface Geometry {
   N: number;
   C: number;
   H: number;
@@ -82,9 +83,10 @@ function isPointwise(g: Geometry): boolean {
 
 /**
  * Unrolls the `Cg` channels starting at `x[xo]` (each an `H × W` plane) into `col`
- * (`K × P`, row-major), zero where a tap falls on padding.
+ * (`K × P`, row-major), zero where a tap falls on padding. Exported for the tests of the
+ * WebAssembly version.
  */
-function im2col(g: Geometry, x: TypedArray, xo: number, col: TypedArray): void {
+export function im2col(g: Geometry, x: TypedArray, xo: number, col: TypedArray): void {
   const { H, W, Ho, Wo, kH, kW, sH, sW, pH, pW, dH, dW } = g;
   const P = Ho * Wo;
   const plane = H * W;
@@ -119,8 +121,26 @@ function im2col(g: Geometry, x: TypedArray, xo: number, col: TypedArray): void {
   }
 }
 
-/** Adds the `K × P` matrix `colGrad` back into the `Cg` planes of `acc` starting at `ao` (col2im). */
-function col2im(g: Geometry, colGrad: Float32Array | Float64Array, acc: Float64Array, ao: number): void {
+/** The window of `g` per image group, as the WebAssembly im2col/col2im take it. */
+function convWindow(g: Geometry): ConvWindow {
+  const { Cg: C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, Ho, Wo } = g;
+  return { C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, Ho, Wo };
+}
+
+/**
+ * {@link im2col}, in WebAssembly when `windows` is given and both arrays are float32 (the same
+ * values: it copies them).
+ */
+function unroll(g: Geometry, windows: WasmConvWindows | null, win: ConvWindow, x: TypedArray, xo: number, col: TypedArray): void {
+  if (windows !== null && x instanceof Float32Array && col instanceof Float32Array && windows.im2col(win, x, xo, col)) return;
+  im2col(g, x, xo, col);
+}
+
+/**
+ * Adds the `K × P` matrix `colGrad` back into the `Cg` planes of `acc` starting at `ao`
+ * (col2im). Exported for the tests of the WebAssembly version.
+ */
+export function col2im(g: Geometry, colGrad: Float32Array | Float64Array, acc: Float64Array, ao: number): void {
   const { H, W, Ho, Wo, kH, kW, sH, sW, pH, pW, dH, dW } = g;
   const P = Ho * Wo;
   const plane = H * W;
@@ -163,7 +183,14 @@ function pickGemm(simd: WasmGemm | null, flops: number, a: TypedArray, b: TypedA
 }
 
 /** `conv2d(input, weight)` into the contiguous `out`. */
-function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dAttrs, simd: WasmGemm | null): void {
+function runConv2d(
+  input: CpuView,
+  weight: CpuView,
+  out: CpuView,
+  attrs: Conv2dAttrs,
+  simd: WasmGemm | null,
+  windows: WasmConvWindows | null,
+): void {
   const os = out.layout.shape;
   const g = geometry(input.layout.shape, weight.layout.shape, [os[2]!, os[3]!], attrs);
   const total = g.N * g.O * g.Ho * g.Wo;
@@ -176,12 +203,13 @@ function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dA
   const oo = out.layout.offset;
   const pointwise = isPointwise(g);
   const col = pointwise ? x.buffer : scratchFor(x.dtype, SLOT.col, K * P);
+  const win = convWindow(g);
   const fast = pickGemm(simd, g.Og * P * K, x.buffer, w.buffer, ob);
   if (fast !== null) {
     for (let n = 0; n < g.N; n++) {
       for (let gr = 0; gr < g.groups; gr++) {
         const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
-        if (!pointwise) im2col(g, x.buffer, xo, col);
+        if (!pointwise) unroll(g, windows, win, x.buffer, xo, col);
         const dst = oo + (n * g.O + gr * g.Og) * P;
         fast(g.Og, P, K, w.buffer as Float32Array, w.layout.offset + gr * g.Og * K, K, 1, col as Float32Array, pointwise ? xo : 0, P, 1, ob as Float32Array, dst);
       }
@@ -193,7 +221,7 @@ function runConv2d(input: CpuView, weight: CpuView, out: CpuView, attrs: Conv2dA
   for (let n = 0; n < g.N; n++) {
     for (let gr = 0; gr < g.groups; gr++) {
       const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
-      if (!pointwise) im2col(g, x.buffer, xo, col);
+      if (!pointwise) unroll(g, windows, win, x.buffer, xo, col);
       const dst = oo + (n * g.O + gr * g.Og) * P;
       const co = direct ? dst : 0;
       C.fill(0, co, co + g.Og * P);
@@ -210,6 +238,7 @@ function runConv2dBackwardInput(
   out: CpuView,
   attrs: Conv2dBackwardInputAttrs,
   simd: WasmGemm | null,
+  windows: WasmConvWindows | null,
 ): void {
   const gs = gradOutput.layout.shape;
   const g = geometry(attrs.inputShape, weight.layout.shape, [gs[2]!, gs[3]!], attrs);
@@ -235,10 +264,14 @@ function runConv2dBackwardInput(
     }
     return;
   }
+  // With the WebAssembly col2im each image group's planes are summed in the module (in
+  // float64, rounded once) and written straight into the output: no accumulator here.
+  const win = convWindow(g);
+  const wasmCols = fast !== null && windows !== null && ob instanceof Float32Array && windows.reserve(win);
   const direct = ob instanceof Float64Array;
-  const acc = direct ? ob : scratchF64(SLOT.acc, total);
+  const acc = direct ? ob : scratchF64(SLOT.acc, wasmCols ? 0 : total);
   const ao = direct ? oo : 0;
-  acc.fill(0, ao, ao + total);
+  if (!wasmCols) acc.fill(0, ao, ao + total);
   if (fast !== null) {
     const colGrad32 = scratchF32(SLOT.colGrad, K * P);
     for (let n = 0; n < g.N; n++) {
@@ -247,10 +280,11 @@ function runConv2dBackwardInput(
         const wo = w.layout.offset + gr * g.Og * K;
         const xo = ao + (n * g.C + gr * g.Cg) * g.H * g.W;
         fast(K, P, g.Og, w.buffer as Float32Array, wo, 1, K, gy.buffer as Float32Array, go, P, 1, colGrad32, 0);
-        col2im(g, colGrad32, acc, xo);
+        if (wasmCols) windows!.col2im(win, colGrad32, ob as Float32Array, oo + (n * g.C + gr * g.Cg) * g.H * g.W);
+        else col2im(g, colGrad32, acc, xo);
       }
     }
-    store(acc, ob, oo, total);
+    if (!wasmCols) store(acc, ob, oo, total);
     return;
   }
   const colGrad = scratchF64(SLOT.colGrad, K * P);
@@ -279,6 +313,7 @@ function runConv2dBackwardWeight(
   out: CpuView,
   attrs: Conv2dBackwardWeightAttrs,
   simd: WasmGemm | null,
+  windows: WasmConvWindows | null,
 ): void {
   const gs = gradOutput.layout.shape;
   const g = geometry(input.layout.shape, attrs.weightShape, [gs[2]!, gs[3]!], attrs);
@@ -296,6 +331,7 @@ function runConv2dBackwardWeight(
   acc.fill(0, ao, ao + total);
   const pointwise = isPointwise(g);
   const col = pointwise ? x.buffer : scratchFor(x.dtype, SLOT.col, K * P);
+  const win = convWindow(g);
   const fast = pickGemm(simd, g.Og * K * P, x.buffer, gy.buffer, ob);
   if (fast !== null) {
     // Each image's product (Og × K, float32) is added into the float64 accumulator.
@@ -303,7 +339,7 @@ function runConv2dBackwardWeight(
     for (let n = 0; n < g.N; n++) {
       for (let gr = 0; gr < g.groups; gr++) {
         const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
-        if (!pointwise) im2col(g, x.buffer, xo, col);
+        if (!pointwise) unroll(g, windows, win, x.buffer, xo, col);
         const go = gy.layout.offset + (n * g.O + gr * g.Og) * P;
         // colᵀ as the right operand: element (p, k) at k·P + p.
         fast(g.Og, K, P, gy.buffer as Float32Array, go, P, 1, col as Float32Array, pointwise ? xo : 0, 1, P, prod, 0);
@@ -317,7 +353,7 @@ function runConv2dBackwardWeight(
   for (let n = 0; n < g.N; n++) {
     for (let gr = 0; gr < g.groups; gr++) {
       const xo = x.layout.offset + (n * g.C + gr * g.Cg) * g.H * g.W;
-      if (!pointwise) im2col(g, x.buffer, xo, col);
+      if (!pointwise) unroll(g, windows, win, x.buffer, xo, col);
       const go = gy.layout.offset + (n * g.O + gr * g.Og) * P;
       gemmNT(g.Og, K, P, gy.buffer, go, P, col, pointwise ? xo : 0, P, acc, ao + gr * g.Og * K, K);
     }
@@ -332,12 +368,14 @@ type Ins = readonly CpuView[];
  * float32 convolutions above the size threshold when it is not `null`.
  */
 export function makeConvKernels(simd: WasmGemm | null) {
+  // The WebAssembly im2col/col2im come with the SIMD GEMM (the same engine feature).
+  const windows = simd === null ? null : wasmConvWindows();
   return {
-    conv2d: (inputs: Ins, outputs: Ins, attrs: Conv2dAttrs): void => runConv2d(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+    conv2d: (inputs: Ins, outputs: Ins, attrs: Conv2dAttrs): void => runConv2d(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd, windows),
     conv2dBackwardInput: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardInputAttrs): void =>
-      runConv2dBackwardInput(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+      runConv2dBackwardInput(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd, windows),
     conv2dBackwardWeight: (inputs: Ins, outputs: Ins, attrs: Conv2dBackwardWeightAttrs): void =>
-      runConv2dBackwardWeight(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd),
+      runConv2dBackwardWeight(inputs[0]!, inputs[1]!, outputs[0]!, attrs, simd, windows),
   };
 }
 

@@ -9,15 +9,24 @@ import type { AvgPool2dAttrs, AvgPool2dBackwardAttrs, MaxPool2dAttrs, MaxPool2dB
 import { denseView } from "./elementwise.js";
 import { type CpuView, SLOT, scratchF64 } from "./iter.js";
 import { firstInside, firstPast } from "./window.js";
+import { WASM_UNARY_CHUNK, type WasmMaxPool2x2, type WasmMaxUnpool } from "./wasm-unary.js";
 
-/** `maxPool2d(input)` into contiguous `values` and int32 `indices` (flat over each H×W plane). */
-function runMaxPool2d(input: CpuView, values: CpuView, indices: CpuView, attrs: MaxPool2dAttrs): void {
+/** Window column ranges of the last {@link runMaxPool2d}, reused between calls. */
+let colLo = new Int32Array(64);
+let colHi = new Int32Array(64);
+
+/**
+ * `maxPool2d(input)` into contiguous `values` and int32 `indices` (flat over each H×W plane).
+ * With `fast` (the WebAssembly 2×2 kernel), float32 pooling with a 2×2 window, stride 2, no
+ * padding or dilation and every window inside the plane runs there.
+ */
+function runMaxPool2d(input: CpuView, values: CpuView, indices: CpuView, attrs: MaxPool2dAttrs, fast: WasmMaxPool2x2 | null): void {
   const [N, C, H, W] = input.layout.shape as [number, number, number, number];
   const os = values.layout.shape;
   const Ho = os[2]!;
   const Wo = os[3]!;
   const planes = N * C;
-  if (planes === 0) return;
+  if (planes === 0 || Ho === 0 || Wo === 0) return;
   const [kH, kW] = attrs.kernelSize;
   const [sH, sW] = attrs.stride;
   const [pH, pW] = attrs.padding;
@@ -26,31 +35,53 @@ function runMaxPool2d(input: CpuView, values: CpuView, indices: CpuView, attrs: 
   const xb = x.buffer;
   const vb = values.buffer;
   const ib = indices.buffer;
-  let o = 0;
   const vo = values.layout.offset;
   const io = indices.layout.offset;
+  if (
+    fast !== null &&
+    xb instanceof Float32Array &&
+    vb instanceof Float32Array &&
+    kH === 2 && kW === 2 && sH === 2 && sW === 2 && pH === 0 && pW === 0 && dH === 1 && dW === 1 &&
+    2 * Ho <= H &&
+    2 * Wo <= W &&
+    H * W <= WASM_UNARY_CHUNK
+  ) {
+    fast(xb, x.layout.offset, planes, H, W, Ho, Wo, vb, vo, ib as Int32Array, io);
+    return;
+  }
+  // Each output column's window columns, clipped once per call.
+  if (colLo.length < Wo) {
+    colLo = new Int32Array(Wo);
+    colHi = new Int32Array(Wo);
+  }
+  for (let ow = 0; ow < Wo; ow++) {
+    const w0 = ow * sW - pW;
+    const lo = firstInside(w0, dW, kW);
+    colLo[ow] = w0 + lo * dW;
+    colHi[ow] = w0 + Math.max(lo, firstPast(w0, dW, W, kW)) * dW;
+  }
+  let o = 0;
   for (let p = 0; p < planes; p++) {
     const xo = x.layout.offset + p * H * W;
     for (let oh = 0; oh < Ho; oh++) {
       const h0 = oh * sH - pH;
       const khLo = firstInside(h0, dH, kH);
       const khHi = Math.max(khLo, firstPast(h0, dH, H, kH));
+      const rowLo = (h0 + khLo * dH) * W;
+      const rowHi = (h0 + khHi * dH) * W;
+      const rowStep = dH * W;
       for (let ow = 0; ow < Wo; ow++, o++) {
-        const w0 = ow * sW - pW;
-        const kwLo = firstInside(w0, dW, kW);
-        const kwHi = Math.max(kwLo, firstPast(w0, dW, W, kW));
+        const cLo = colLo[ow]!;
+        const cHi = colHi[ow]!;
         let best = -Infinity;
         let bestIndex = -1;
-        for (let kh = khLo; kh < khHi; kh++) {
-          const ih = h0 + kh * dH;
-          const rowIndex = ih * W;
-          for (let kw = kwLo; kw < kwHi; kw++) {
-            const iw = w0 + kw * dW;
-            const v = xb[xo + rowIndex + iw];
+        for (let r = rowLo; r < rowHi; r += rowStep) {
+          for (let k = r + cLo, e = r + cHi; k < e; k += dW) {
+            const v = xb[xo + k];
             // The first in-bounds position is the default; a later NaN replaces an earlier one.
             if (bestIndex < 0 || v > best || v !== v) {
               best = v;
-              bestIndex = rowIndex + iw;
+              bestIndex = k;
             }
           }
         }
@@ -61,8 +92,26 @@ function runMaxPool2d(input: CpuView, values: CpuView, indices: CpuView, attrs: 
   }
 }
 
-/** `maxPool2dBackward(gradOutput, indices)` into the contiguous `out` of `attrs.inputShape`. */
-function runMaxPool2dBackward(gradOutput: CpuView, indices: CpuView, out: CpuView, attrs: MaxPool2dBackwardAttrs): void {
+/** Throws for the index `k` when it is not a position in an `H × W` plane. */
+function checkIndex(k: number, H: number, W: number): void {
+  if (!(k >= 0 && k < H * W)) {
+    throw new ShapeError(`maxPool2dBackward: Found an invalid max index: ${k} (output volumes are of size ${H}x${W})`);
+  }
+}
+
+/**
+ * `maxPool2dBackward(gradOutput, indices)` into the contiguous `out` of `attrs.inputShape`.
+ * Gradients sum in float64 and are stored once, like the reference. With `fast` (the
+ * WebAssembly kernel), float32 gradients run there: only the positions some index names are
+ * touched in its float64 accumulator, and the rest of the output is zeroed.
+ */
+function runMaxPool2dBackward(
+  gradOutput: CpuView,
+  indices: CpuView,
+  out: CpuView,
+  attrs: MaxPool2dBackwardAttrs,
+  fast: WasmMaxUnpool | null,
+): void {
   const [N, C, H, W] = attrs.inputShape as [number, number, number, number];
   const total = N * C * H * W;
   const gs = gradOutput.layout.shape;
@@ -72,22 +121,25 @@ function runMaxPool2dBackward(gradOutput: CpuView, indices: CpuView, out: CpuVie
   const idx = denseView(indices, SLOT.dense2);
   const ob = out.buffer;
   const oo = out.layout.offset;
+  const plane = H * W;
+  const gb = gy.buffer;
+  const ib = idx.buffer;
+  if (fast !== null && gb instanceof Float32Array && ob instanceof Float32Array && plane <= WASM_UNARY_CHUNK) {
+    const bad = fast(gb, gy.layout.offset, ib as Int32Array, idx.layout.offset, planes, count, plane, ob, oo);
+    if (bad >= 0) checkIndex(ib[idx.layout.offset + bad]!, H, W);
+    if (bad !== -2) return;
+  }
   const direct = ob instanceof Float64Array;
   const acc = direct ? ob : scratchF64(SLOT.acc, total);
   const ao = direct ? oo : 0;
   acc.fill(0, ao, ao + total);
-  const plane = H * W;
-  const gb = gy.buffer;
-  const ib = idx.buffer;
   let g = gy.layout.offset;
   let i = idx.layout.offset;
   for (let p = 0; p < planes; p++) {
     const base = ao + p * plane;
     for (let j = 0; j < count; j++, g++, i++) {
       const k = ib[i];
-      if (!(k >= 0 && k < plane)) {
-        throw new ShapeError(`maxPool2dBackward: Found an invalid max index: ${k} (output volumes are of size ${H}x${W})`);
-      }
+      if (!(k >= 0 && k < plane)) checkIndex(k, H, W);
       acc[base + k] += gb[g];
     }
   }
@@ -191,12 +243,28 @@ function runAvgPool2dBackward(gradOutput: CpuView, out: CpuView, attrs: AvgPool2
 
 type Ins = readonly CpuView[];
 
+/**
+ * `maxPool2d` using `fast` (the WebAssembly 2×2, stride-2 kernel) where it applies and the
+ * TypeScript loop otherwise.
+ */
+export function makeMaxPoolKernel(fast: WasmMaxPool2x2 | null) {
+  return (inputs: Ins, outputs: Ins, attrs: MaxPool2dAttrs): void =>
+    runMaxPool2d(inputs[0]!, outputs[0]!, outputs[1]!, attrs, fast);
+}
+
+/**
+ * `maxPool2dBackward` using `fast` (the WebAssembly kernel) for float32 planes of at most
+ * `WASM_UNARY_CHUNK` elements and the TypeScript loops otherwise.
+ */
+export function makeMaxPoolBackwardKernel(fast: WasmMaxUnpool | null) {
+  return (inputs: Ins, outputs: Ins, attrs: MaxPool2dBackwardAttrs): void =>
+    runMaxPool2dBackward(inputs[0]!, inputs[1]!, outputs[0]!, attrs, fast);
+}
+
 /** The pooling kernels, keyed by catalog name. */
 export const poolKernels = {
-  maxPool2d: (inputs: Ins, outputs: Ins, attrs: MaxPool2dAttrs): void =>
-    runMaxPool2d(inputs[0]!, outputs[0]!, outputs[1]!, attrs),
-  maxPool2dBackward: (inputs: Ins, outputs: Ins, attrs: MaxPool2dBackwardAttrs): void =>
-    runMaxPool2dBackward(inputs[0]!, inputs[1]!, outputs[0]!, attrs),
+  maxPool2d: makeMaxPoolKernel(null),
+  maxPool2dBackward: makeMaxPoolBackwardKernel(null),
   avgPool2d: (inputs: Ins, outputs: Ins, attrs: AvgPool2dAttrs): void => runAvgPool2d(inputs[0]!, outputs[0]!, attrs),
   avgPool2dBackward: (inputs: Ins, outputs: Ins, attrs: AvgPool2dBackwardAttrs): void =>
     runAvgPool2dBackward(inputs[0]!, outputs[0]!, attrs),
