@@ -21,6 +21,7 @@ export { rand, randn, randint, uniform_, normal_, bernoulli } from "./creation/r
 export { cat, stack, split, chunk } from "./functions/join.js";
 export { pad, tril, triu } from "./functions/pad.js";
 export { setDefaultDevice, getDefaultDevice } from "./runtime.js";
+export { hasKernel, adamStep_ } from "./fused.js";
 export { where, clamp } from "./functions/where.js";
 export { matmul } from "./functions/matmul.js";
 export { conv2d, type Conv2dOptions } from "./functions/conv.js";

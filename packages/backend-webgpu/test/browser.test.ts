@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { INSTALL_HINT, runBrowserPage } from "./browser/harness.js";
 
 /** The catalog's op families; the page must run cases of each. */
-const FAMILIES = ["unary", "binary", "where", "reduction", "matmul", "copy", "creation", "indexing", "random", "conv", "pool"];
+const FAMILIES = ["unary", "binary", "where", "reduction", "matmul", "copy", "creation", "indexing", "random", "conv", "pool", "optim"];
 
 describe("WebGPU in headless Chromium", () => {
   it("passes the conformance cases of every op and trains like the CPU", { timeout: 240_000 }, async () => {

@@ -122,3 +122,29 @@ export interface AvgPool2dAttrs {
 export interface AvgPool2dBackwardAttrs extends AvgPool2dAttrs {
   readonly inputShape: readonly number[];
 }
+
+/**
+ * `adamStep`: one Adam/AdamW update of a parameter and its moment estimates (PyTorch 1.13's
+ * single-tensor Adam). The bias corrections are computed from `step` by the kernels, as
+ * `1 - beta1 ** step` and `1 - beta2 ** step` in float64.
+ */
+export interface AdamStepAttrs {
+  /** Learning rate. */
+  readonly lr: number;
+  /** Decay rate of the running average of the gradient. */
+  readonly beta1: number;
+  /** Decay rate of the running average of the squared gradient. */
+  readonly beta2: number;
+  /** Added to the denominator. */
+  readonly eps: number;
+  /** Weight decay: an L2 penalty added to the gradient, or (with `decoupled`) AdamW's shrink. */
+  readonly weightDecay: number;
+  /** AdamW: `param *= 1 - lr * weightDecay` before the step, instead of the L2 penalty. */
+  readonly decoupled: boolean;
+  /** AMSGrad: a fifth input and fourth output, the running maximum of `expAvgSq`. */
+  readonly amsgrad: boolean;
+  /** Ascend instead of descend (the gradient is negated). */
+  readonly maximize: boolean;
+  /** The step number of this update (1 on the first step). */
+  readonly step: number;
+}

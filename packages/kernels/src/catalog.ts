@@ -14,6 +14,7 @@ import { indexingOps } from "./ops/indexing.js";
 import { randomOps } from "./ops/random.js";
 import { convOps } from "./ops/conv.js";
 import { poolOps } from "./ops/pool.js";
+import { optimOps } from "./ops/optim.js";
 import type { OpSchema } from "./types.js";
 
 /** Every primitive op's schema, keyed by its name. */
@@ -29,6 +30,7 @@ export const CATALOG = {
   ...randomOps,
   ...convOps,
   ...poolOps,
+  ...optimOps,
 };
 
 /** The name of a catalog op. */

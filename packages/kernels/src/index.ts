@@ -11,3 +11,4 @@ export * from "./catalog.js";
 export * from "./strided.js";
 export * from "./math.js";
 export { philox4x32, philoxBlocks, philoxBlockAt } from "./philox.js";
+export { adamStepScalars, type AdamStepScalars } from "./ops/optim.js";

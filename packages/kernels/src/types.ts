@@ -58,4 +58,5 @@ export type OpFamily =
   | "indexing"
   | "random"
   | "conv"
-  | "pool";
+  | "pool"
+  | "optim";

@@ -1,5 +1,6 @@
 /** The update shared by Adam and AdamW (PyTorch 1.13's single-tensor form). */
-import { type Tensor, keep, zerosLike } from "@tessera/autograd";
+import { type Tensor, adamStep_, hasKernel, keep, zerosLike } from "@tessera/autograd";
+import { OptimError } from "./errors.js";
 
 /**
  * The per-parameter state of {@link Adam} and {@link AdamW}: the step count and the running
@@ -27,6 +28,7 @@ export interface AdamUpdateOptions {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
+  fused?: boolean | null | undefined;
 }
 
 /** @internal Zeroed state for `p`. */
@@ -37,10 +39,64 @@ export function initAdamState(p: Tensor, amsgrad: boolean): AdamState {
 }
 
 /**
- * @internal One Adam step of `p`. `decoupled` is AdamW's weight decay (`p *= 1 - lr * wd`)
- * instead of Adam's L2 penalty added to the gradient.
+ * @internal Why the fused `adamStep` kernel can't update `p` from `grad`, or null if it can:
+ * the backend must have the op, and the gradient the parameter's float dtype, shape and device.
  */
-export function adamUpdate(p: Tensor, grad: Tensor, state: AdamState, o: AdamUpdateOptions, decoupled: boolean): void {
+export function fusedUnavailable(p: Tensor, grad: Tensor): string | null {
+  if (!hasKernel(p, "adamStep")) return `the backend of device "${p.device}" has no fused adamStep kernel`;
+  if (p.dtype !== "float32" && p.dtype !== "float64") return `the parameter is ${p.dtype}, not float32 or float64`;
+  if (grad.device !== p.device) return `the gradient is on ${grad.device} but the parameter on ${p.device}`;
+  if (grad.dtype !== p.dtype) return `the gradient is ${grad.dtype} but the parameter ${p.dtype}`;
+  if (grad.shape.length !== p.shape.length || grad.shape.some((d, i) => d !== p.shape[i])) {
+    return `the gradient has shape [${grad.shape.join(", ")}] but the parameter [${p.shape.join(", ")}]`;
+  }
+  return null;
+}
+
+/**
+ * @internal One Adam step of `p`. `decoupled` is AdamW's weight decay (`p *= 1 - lr * wd`)
+ * instead of Adam's L2 penalty added to the gradient. With `o.fused` unset (automatic) it runs
+ * the fused `adamStep` kernel when {@link fusedUnavailable} allows, else the composed update;
+ * `fused: true` requires the kernel (an error says why it can't run), `fused: false` always
+ * composes. Both give the same numbers (bit for bit on the CPU backend).
+ */
+export function adamUpdate(p: Tensor, grad: Tensor, state: AdamState, o: AdamUpdateOptions, decoupled: boolean, where = "Adam"): void {
+  if (o.fused !== false) {
+    const why = fusedUnavailable(p, grad);
+    if (why === null) {
+      adamUpdateFused(p, grad, state, o, decoupled);
+      return;
+    }
+    if (o.fused === true) {
+      throw new OptimError(
+        `${where}: fused: true, but the fused update can't run for a parameter of shape [${p.shape.join(", ")}]: ${why}. Leave fused unset to fall back to the composed update automatically, or set fused: false.`,
+      );
+    }
+  }
+  adamUpdateComposed(p, grad, state, o, decoupled);
+}
+
+/** @internal The fused update: one `adamStep` kernel call, in place. */
+export function adamUpdateFused(p: Tensor, grad: Tensor, state: AdamState, o: AdamUpdateOptions, decoupled: boolean): void {
+  const [beta1, beta2] = o.betas;
+  state.step += 1;
+  // amsgrad switched on after the first steps: start the maximum from zeros.
+  if (o.amsgrad) state.maxExpAvgSq ??= keep(zerosLike(p));
+  adamStep_(p, grad, state.expAvg, state.expAvgSq, o.amsgrad ? state.maxExpAvgSq! : null, {
+    lr: o.lr,
+    beta1,
+    beta2,
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+    decoupled,
+    amsgrad: o.amsgrad,
+    maximize: o.maximize,
+    step: state.step,
+  });
+}
+
+/** @internal The composed update: about 13 elementwise tensor ops (PyTorch 1.13's formulas). */
+export function adamUpdateComposed(p: Tensor, grad: Tensor, state: AdamState, o: AdamUpdateOptions, decoupled: boolean): void {
   const [beta1, beta2] = o.betas;
   let g = o.maximize ? grad.neg() : grad;
   state.step += 1;

@@ -23,6 +23,14 @@ export interface AdamOptions {
   amsgrad: boolean;
   /** Maximize the objective. Default false. */
   maximize: boolean;
+  /**
+   * Run the whole update of a parameter as one fused kernel (the catalog's `adamStep`), as
+   * PyTorch's `fused` option does. Unset (default): automatic — fused where the parameter's
+   * backend has the kernel and the gradient has the parameter's dtype, shape and device,
+   * composed from elementwise ops otherwise. `true`: always fused, an error where it can't
+   * be. `false`: always composed. Both paths give the same numbers (bit for bit on the CPU).
+   */
+  fused?: boolean | null;
 }
 
 /** @internal Checks Adam's and AdamW's options. */
@@ -33,6 +41,7 @@ export function checkAdamOptions(o: AdamOptions, where: string): void {
   checkNonNegative(where, "weightDecay", o.weightDecay);
   checkBoolean(where, "amsgrad", o.amsgrad);
   checkBoolean(where, "maximize", o.maximize);
+  if (o.fused !== undefined && o.fused !== null) checkBoolean(where, "fused", o.fused);
 }
 
 /**
@@ -45,6 +54,10 @@ export function checkAdamOptions(o: AdamOptions, where: string): void {
  * p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * ```
  *
+ * By default each parameter's update is one fused kernel where its backend has one (the
+ * catalog's `adamStep`: one pass over the parameter instead of about 13), and the composed
+ * update otherwise; the `fused` option forces either (see {@link AdamOptions.fused}).
+ *
  * @example
  * const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
  * optimizer.zeroGrad();
@@ -54,7 +67,7 @@ export function checkAdamOptions(o: AdamOptions, where: string): void {
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   /**
    * @param params Tensors to optimize, or param groups with their own options.
-   * @param options `lr`, `betas`, `eps`, `weightDecay`, `amsgrad`, `maximize`.
+   * @param options `lr`, `betas`, `eps`, `weightDecay`, `amsgrad`, `maximize`, `fused`.
    */
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super(params, {
@@ -64,6 +77,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       weightDecay: options.weightDecay ?? 0,
       amsgrad: options.amsgrad ?? false,
       maximize: options.maximize ?? false,
+      ...(options.fused !== undefined ? { fused: options.fused } : {}),
     });
   }
 
@@ -79,7 +93,11 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     return initAdamState(p, group.amsgrad);
   }
 
+  protected override get optionalOptions(): readonly string[] {
+    return ["fused"];
+  }
+
   protected update(p: Tensor, grad: Tensor, state: AdamState, group: ParamGroup<AdamOptions>): void {
-    adamUpdate(p, grad, state, group, false);
+    adamUpdate(p, grad, state, group, false, "Adam");
   }
 }

@@ -16,6 +16,8 @@ export type AdamWOptions = AdamOptions;
 /**
  * AdamW, PyTorch's `torch.optim.AdamW`: Adam whose weight decay shrinks the parameters
  * (`p *= 1 - lr * weightDecay`) before the Adam step, instead of adding to the gradient.
+ * Fused into one kernel per parameter where the backend has it, as {@link Adam} is (the
+ * `fused` option).
  *
  * @example
  * const optimizer = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
@@ -26,7 +28,7 @@ export type AdamWOptions = AdamOptions;
 export class AdamW extends Optimizer<AdamWOptions, AdamState> {
   /**
    * @param params Tensors to optimize, or param groups with their own options.
-   * @param options `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (1e-2), `amsgrad`, `maximize`.
+   * @param options `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (1e-2), `amsgrad`, `maximize`, `fused` (unset: automatic).
    */
   constructor(params: Params<AdamWOptions>, options: Partial<AdamWOptions> = {}) {
     super(params, {
@@ -36,6 +38,7 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
       weightDecay: options.weightDecay ?? 1e-2,
       amsgrad: options.amsgrad ?? false,
       maximize: options.maximize ?? false,
+      ...(options.fused !== undefined ? { fused: options.fused } : {}),
     });
   }
 
@@ -51,7 +54,11 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
     return initAdamState(p, group.amsgrad);
   }
 
+  protected override get optionalOptions(): readonly string[] {
+    return ["fused"];
+  }
+
   protected update(p: Tensor, grad: Tensor, state: AdamState, group: ParamGroup<AdamWOptions>): void {
-    adamUpdate(p, grad, state, group, true);
+    adamUpdate(p, grad, state, group, true, "AdamW");
   }
 }

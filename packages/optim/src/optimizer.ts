@@ -170,6 +170,14 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   }
 
   /**
+   * Options that may be missing from a param group (e.g. `fused`, unset meaning automatic):
+   * a state dict saved without one loads, and the group keeps its current value.
+   */
+  protected get optionalOptions(): readonly string[] {
+    return [];
+  }
+
+  /**
    * Checks one set of options (the defaults, or a group's merged options); throws an
    * {@link OptimError} naming `where`, the option and its value.
    */
@@ -392,7 +400,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         byIndex.set(id, mine[k]!);
       });
       for (const key of Object.keys(this.defaults)) {
-        if (!(key in group)) {
+        if (!(key in group) && !this.optionalOptions.includes(key)) {
           throw new OptimError(
             `${where}: param group ${g} of the state dict has no "${key}". Was it saved from another kind of optimizer? ${name} groups have ${Object.keys(this.defaults).map((k) => `"${k}"`).join(", ")}.`,
           );
@@ -450,6 +458,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     saved.forEach((group, g) => {
       const params = this.paramGroups[g]!.params;
       const replaced: Record<string, unknown> = {};
+      for (const key of this.optionalOptions) {
+        const current = (this.paramGroups[g] as Record<string, unknown>)[key];
+        if (!(key in group) && current !== undefined) replaced[key] = current;
+      }
       for (const [key, value] of Object.entries(group)) if (key !== "params") replaced[key] = copyOption(value);
       replaced.params = params;
       this.paramGroups[g] = replaced as ParamGroup<O>;

@@ -12,6 +12,7 @@ import { indexingKernels } from "./indexing.js";
 import { randomKernels } from "./random.js";
 import { convKernels } from "./conv.js";
 import { poolKernels } from "./pool.js";
+import { optimKernels } from "./optim.js";
 
 /**
  * Every CPU kernel, keyed by catalog op name. Kernels read any strided input layout (including
@@ -32,4 +33,5 @@ export const cpuKernels: Required<KernelTable<TypedArray>> = {
   ...randomKernels,
   ...convKernels,
   ...poolKernels,
+  ...optimKernels,
 };

@@ -32,5 +32,6 @@ export {
   randomCases,
   convCases,
   poolCases,
+  optimCases,
 } from "./cases/index.js";
 export type { CaseInput, OpCase, CaseContext, CaseGenerator, Tolerance, InputLayout, OutputLayout, Mismatch } from "./types.js";

@@ -12,6 +12,7 @@ import { indexingCases } from "./indexing.js";
 import { randomCases } from "./random.js";
 import { convCases } from "./conv.js";
 import { poolCases } from "./pool.js";
+import { optimCases } from "./optim.js";
 
 /**
  * The case generator of each op family.
@@ -31,6 +32,7 @@ export const CASE_GENERATORS: Readonly<Record<OpFamily, CaseGenerator>> = {
   random: randomCases,
   conv: convCases,
   pool: poolCases,
+  optim: optimCases,
 };
 
 /**
@@ -46,4 +48,4 @@ export function sampleCases(op: OpName, ctx: CaseContext): OpCase[] {
   return generator === undefined ? [] : generator(op, ctx);
 }
 
-export { unaryCases, binaryCases, whereCases, reductionCases, matmulCases, copyCases, creationCases, indexingCases, randomCases, convCases, poolCases };
+export { unaryCases, binaryCases, whereCases, reductionCases, matmulCases, copyCases, creationCases, indexingCases, randomCases, convCases, poolCases, optimCases };

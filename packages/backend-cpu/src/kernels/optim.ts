@@ -1,0 +1,339 @@
+/**
+ * Fused optimizer updates: `adamStep`, the whole Adam/AdamW update of a parameter in one pass
+ * over its elements (the composed update in `@tessera/optim` makes about 13 passes).
+ *
+ * Every path does the composed update's operations in its order: float64 as is, float32
+ * rounded to float32 after every operation (`Math.fround` in TypeScript, f32x4 ops in
+ * WebAssembly), so fused and composed agree bit for bit (see `@tessera/kernels`' `adamStep`).
+ *
+ * - Dense float32 operands (the optimizer's case) run in a small WebAssembly SIMD module
+ *   (`assembly/adam.ts`, built by `build:wasm`), chunk by chunk through its memory; the last `n % 4` elements, and
+ *   runtimes without WebAssembly SIMD, use the TypeScript loop. This kernel uses the module
+ *   whatever the backend's `simd` option says: its results are identical to the loop's.
+ * - Dense float64 operands run one flat TypeScript loop over subarrays indexed alike.
+ * - Anything else (strided views) is walked row by row over the coalesced shape, with an
+ *   offset and a stride per operand.
+ *
+ * The optimizer runs it in place (outputs are the inputs' own views); every element is read
+ * before it is written, at the same position.
+ */
+import type { TypedArray } from "@tessera/storage";
+import { type AdamStepAttrs, type AdamStepScalars, adamStepScalars } from "@tessera/kernels";
+import type { KernelTable } from "@tessera/backend";
+import { type CpuView, broadcastStride, isDense, sizeOf } from "./iter.js";
+import { ADAM_WASM_BASE64 } from "../wasm/adam-wasm.generated.js";
+
+/** Operand order of the row routines: param, grad, expAvg, expAvgSq, maxExpAvgSq, then outputs. */
+const OPERANDS = 9;
+/** Current offset of each operand (reused; no allocation per call). */
+const OFF = new Array<number>(OPERANDS).fill(0);
+/** Innermost stride of each operand for the current row. */
+const STEP = new Array<number>(OPERANDS).fill(0);
+
+/** The typed arrays of one call, in operand order (unused ones repeat param's). */
+const ARR: TypedArray[] = [];
+
+/**
+ * Updates `n` elements of strided operands, operand `k` starting at `OFF[k]` with stride
+ * `STEP[k]`; float64.
+ */
+function rowF64(s: AdamStepScalars, a: AdamStepAttrs, n: number): void {
+  const p = ARR[0]!, g = ARR[1]!, m = ARR[2]!, v = ARR[3]!, vm = ARR[4]!;
+  const po = ARR[5]!, mo = ARR[6]!, vo = ARR[7]!, vmo = ARR[8]!;
+  let ip = OFF[0]!, ig = OFF[1]!, im = OFF[2]!, iv = OFF[3]!, ivm = OFF[4]!;
+  let jp = OFF[5]!, jm = OFF[6]!, jv = OFF[7]!, jvm = OFF[8]!;
+  const sp = STEP[0]!, sg = STEP[1]!, sm = STEP[2]!, sv = STEP[3]!, svm = STEP[4]!;
+  const tp = STEP[5]!, tm = STEP[6]!, tv = STEP[7]!, tvm = STEP[8]!;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, l2, decay, biasCorrection2Sqrt, negStepSize } = s;
+  const sign = a.maximize ? -1 : 1;
+  const useDecay = a.decoupled && a.weightDecay !== 0;
+  const useL2 = !a.decoupled && a.weightDecay !== 0;
+  const amsgrad = a.amsgrad;
+  for (let i = 0; i < n; i++) {
+    let param = p[ip]!;
+    let grad = sign === 1 ? g[ig]! : -g[ig]!;
+    if (useDecay) param = param * decay;
+    else if (useL2) grad = grad + param * l2;
+    const expAvg = m[im]! * beta1 + grad * oneMinusBeta1;
+    const expAvgSq = v[iv]! * beta2 + grad * oneMinusBeta2 * grad;
+    let second = expAvgSq;
+    if (amsgrad) {
+      const old = vm[ivm]!;
+      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
+      vmo[jvm] = second;
+      ivm += svm;
+      jvm += tvm;
+    }
+    const denom = Math.sqrt(second) / biasCorrection2Sqrt + eps;
+    po[jp] = param + (expAvg * negStepSize) / denom;
+    mo[jm] = expAvg;
+    vo[jv] = expAvgSq;
+    ip += sp;
+    ig += sg;
+    im += sm;
+    iv += sv;
+    jp += tp;
+    jm += tm;
+    jv += tv;
+  }
+}
+
+/** {@link rowF64} for float32: every intermediate rounded to float32, as the composed path does. */
+function rowF32(s: AdamStepScalars, a: AdamStepAttrs, n: number): void {
+  const r = Math.fround;
+  const p = ARR[0]!, g = ARR[1]!, m = ARR[2]!, v = ARR[3]!, vm = ARR[4]!;
+  const po = ARR[5]!, mo = ARR[6]!, vo = ARR[7]!, vmo = ARR[8]!;
+  let ip = OFF[0]!, ig = OFF[1]!, im = OFF[2]!, iv = OFF[3]!, ivm = OFF[4]!;
+  let jp = OFF[5]!, jm = OFF[6]!, jv = OFF[7]!, jvm = OFF[8]!;
+  const sp = STEP[0]!, sg = STEP[1]!, sm = STEP[2]!, sv = STEP[3]!, svm = STEP[4]!;
+  const tp = STEP[5]!, tm = STEP[6]!, tv = STEP[7]!, tvm = STEP[8]!;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, l2, decay, biasCorrection2Sqrt, negStepSize } = s;
+  const sign = a.maximize ? -1 : 1;
+  const useDecay = a.decoupled && a.weightDecay !== 0;
+  const useL2 = !a.decoupled && a.weightDecay !== 0;
+  const amsgrad = a.amsgrad;
+  for (let i = 0; i < n; i++) {
+    let param = p[ip]!;
+    let grad = sign === 1 ? g[ig]! : -g[ig]!;
+    if (useDecay) param = r(param * decay);
+    else if (useL2) grad = r(grad + r(param * l2));
+    const expAvg = r(r(m[im]! * beta1) + r(grad * oneMinusBeta1));
+    const expAvgSq = r(r(v[iv]! * beta2) + r(r(grad * oneMinusBeta2) * grad));
+    let second = expAvgSq;
+    if (amsgrad) {
+      const old = vm[ivm]!;
+      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
+      vmo[jvm] = second;
+      ivm += svm;
+      jvm += tvm;
+    }
+    const denom = r(r(r(Math.sqrt(second)) / biasCorrection2Sqrt) + eps);
+    po[jp] = param + r(r(expAvg * negStepSize) / denom);
+    mo[jm] = expAvg;
+    vo[jv] = expAvgSq;
+    ip += sp;
+    ig += sg;
+    im += sm;
+    iv += sv;
+    jp += tp;
+    jm += tm;
+    jv += tv;
+  }
+}
+
+/**
+ * The dense case (every operand contiguous, the optimizer's case): arrays are subarrays that
+ * start at the operand's first element, all indexed by `i`; float64. Scalars come as numbers
+ * (no property loads in the function: V8 may compile it on the first call, before any type
+ * feedback exists), `mode` is 0 (no decay), 1 (decoupled decay) or 2 (L2 penalty).
+ */
+function denseF64(
+  p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, vm: Float64Array,
+  po: Float64Array, mo: Float64Array, vo: Float64Array, vmo: Float64Array, n: number,
+  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
+  l2: number, decay: number, biasCorrection2Sqrt: number, negStepSize: number,
+  sign: number, mode: number, amsgrad: boolean,
+): void {
+  for (let i = 0; i < n; i++) {
+    let param = p[i]!;
+    let grad = sign * g[i]!;
+    if (mode === 1) param = param * decay;
+    else if (mode === 2) grad = grad + param * l2;
+    const expAvg = m[i]! * beta1 + grad * oneMinusBeta1;
+    const expAvgSq = v[i]! * beta2 + grad * oneMinusBeta2 * grad;
+    let second = expAvgSq;
+    if (amsgrad) {
+      const old = vm[i]!;
+      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
+      vmo[i] = second;
+    }
+    po[i] = param + (expAvg * negStepSize) / (Math.sqrt(second) / biasCorrection2Sqrt + eps);
+    mo[i] = expAvg;
+    vo[i] = expAvgSq;
+  }
+}
+
+/** {@link denseF64} for float32, rounding where the composed float32 path rounds. */
+function denseF32(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vm: Float32Array,
+  po: Float32Array, mo: Float32Array, vo: Float32Array, vmo: Float32Array, n: number,
+  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
+  l2: number, decay: number, biasCorrection2Sqrt: number, negStepSize: number,
+  sign: number, mode: number, amsgrad: boolean,
+): void {
+  const r = Math.fround;
+  for (let i = 0; i < n; i++) {
+    let param = p[i]!;
+    let grad = sign * g[i]!;
+    if (mode === 1) param = r(param * decay);
+    else if (mode === 2) grad = r(grad + r(param * l2));
+    const expAvg = r(r(m[i]! * beta1) + r(grad * oneMinusBeta1));
+    const expAvgSq = r(r(v[i]! * beta2) + r(r(grad * oneMinusBeta2) * grad));
+    let second = expAvgSq;
+    if (amsgrad) {
+      const old = vm[i]!;
+      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
+      vmo[i] = second;
+    }
+    po[i] = param + r(r(expAvg * negStepSize) / r(r(r(Math.sqrt(second)) / biasCorrection2Sqrt) + eps));
+    mo[i] = expAvg;
+    vo[i] = expAvgSq;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// float32 in WebAssembly SIMD
+// ---------------------------------------------------------------------------------------
+
+/** Elements per chunk copied through the module's memory (its `CHUNK`: five arrays of this many floats). */
+const CHUNK = 4096;
+
+type AdamWasm = (n: number, mode: number, amsgrad: number, ...scalars: number[]) => void;
+
+/** The compiled module's function and a view of its memory, or null where SIMD is missing. */
+let wasmAdam: { run: AdamWasm; f32: Float32Array } | null | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The module built from `assembly/adam.ts` (its `adam(n, mode, amsgrad, beta1, 1-beta1,
+ * beta2, 1-beta2, eps, l2, decay, sqrt(bc2), -stepSize, sign)` updates the first `n` elements
+ * of the chunk in its memory, four lanes at a time, with exactly the float32 operations of
+ * {@link denseF32}), or null where WebAssembly SIMD is unavailable.
+ */
+function getWasmAdam(): { run: AdamWasm; f32: Float32Array } | null {
+  if (wasmAdam !== undefined) return wasmAdam;
+  wasmAdam = null;
+  try {
+    const bytes = decodeBase64(ADAM_WASM_BASE64) as BufferSource;
+    if (typeof WebAssembly !== "undefined" && WebAssembly.validate(bytes)) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+      const exports = instance.exports as { memory: WebAssembly.Memory; adam: AdamWasm; CHUNK: WebAssembly.Global };
+      if (exports.CHUNK.value !== CHUNK) throw new Error(`assembly/adam.ts CHUNK ${exports.CHUNK.value} != ${CHUNK}`);
+      wasmAdam = { run: exports.adam, f32: new Float32Array(exports.memory.buffer) };
+    }
+  } catch {
+    wasmAdam = null; // no WebAssembly SIMD here: the TypeScript loop serves
+  }
+  return wasmAdam;
+}
+
+/**
+ * {@link denseF32} through the SIMD module: chunks are copied into its memory, updated there
+ * four lanes at a time and copied back; the last `n % 4` elements go through `denseF32`.
+ * Returns false (having done nothing) where WebAssembly SIMD is unavailable.
+ */
+function denseF32Simd(
+  arrays: readonly Float32Array[], n: number, c: AdamStepScalars, sign: number, mode: number, amsgrad: boolean,
+): boolean {
+  const wasm = getWasmAdam();
+  if (wasm === null) return false;
+  const [p, g, m, v, vm, po, mo, vo, vmo] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const mem = wasm.f32;
+  const n4 = n - (n % 4);
+  for (let start = 0; start < n4; start += CHUNK) {
+    const len = Math.min(CHUNK, n4 - start);
+    const end = start + len;
+    mem.set(p.subarray(start, end), 0);
+    mem.set(g.subarray(start, end), CHUNK);
+    mem.set(m.subarray(start, end), 2 * CHUNK);
+    mem.set(v.subarray(start, end), 3 * CHUNK);
+    if (amsgrad) mem.set(vm.subarray(start, end), 4 * CHUNK);
+    wasm.run(len, mode, amsgrad ? 1 : 0, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign);
+    po.set(mem.subarray(0, len), start);
+    mo.set(mem.subarray(2 * CHUNK, 2 * CHUNK + len), start);
+    vo.set(mem.subarray(3 * CHUNK, 3 * CHUNK + len), start);
+    if (amsgrad) vmo.set(mem.subarray(4 * CHUNK, 4 * CHUNK + len), start);
+  }
+  if (n4 < n) {
+    const t = arrays.map((a) => a.subarray(n4)) as Float32Array[];
+    denseF32(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, n - n4, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, amsgrad);
+  }
+  return true;
+}
+
+/** Coalesced shape and per-operand strides of a strided call (reused). */
+const SHAPE: number[] = [];
+const STRIDES: number[][] = Array.from({ length: OPERANDS }, () => []);
+const INDEX: number[] = [];
+
+/** `adamStep` (see the module comment). */
+function adamStep(inputs: readonly CpuView[], outputs: readonly CpuView[], attrs: AdamStepAttrs): void {
+  const shape = outputs[0]!.layout.shape;
+  const n = sizeOf(shape);
+  if (n === 0) return;
+  const views = [inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!, inputs[4] ?? inputs[0]!, outputs[0]!, outputs[1]!, outputs[2]!, outputs[3] ?? outputs[0]!];
+  const used = attrs.amsgrad ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0, 1, 2, 3, 5, 6, 7];
+  const row = inputs[0]!.dtype === "float32" ? rowF32 : rowF64;
+  const scalars = adamStepScalars(attrs, inputs[0]!.dtype);
+  for (let k = 0; k < OPERANDS; k++) {
+    ARR[k] = views[k]!.buffer;
+    OFF[k] = views[k]!.layout.offset;
+    STEP[k] = 0;
+  }
+  try {
+    if (used.every((k) => isDense(views[k]!.layout))) {
+      const sub = views.map((view) => view.buffer.subarray(view.layout.offset, view.layout.offset + n));
+      const sign = attrs.maximize ? -1 : 1;
+      const mode = attrs.weightDecay === 0 ? 0 : attrs.decoupled ? 1 : 2;
+      const c = scalars;
+      if (inputs[0]!.dtype === "float32") {
+        if (denseF32Simd(sub as Float32Array[], n, c, sign, mode, attrs.amsgrad)) return;
+        const [p, g, m, v, vm, po, mo, vo, vmo] = sub as Float32Array[];
+        denseF32(p!, g!, m!, v!, vm!, po!, mo!, vo!, vmo!, n, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, attrs.amsgrad);
+      } else {
+        const [p, g, m, v, vm, po, mo, vo, vmo] = sub as Float64Array[];
+        denseF64(p!, g!, m!, v!, vm!, po!, mo!, vo!, vmo!, n, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, attrs.amsgrad);
+      }
+      return;
+    }
+    // Strided: coalesce the dims every operand walks as one, then one row per innermost line.
+    const ndim = shape.length;
+    let nd = 0;
+    for (let d = 0; d < ndim; d++) {
+      const size = shape[d]!;
+      if (size === 1) continue;
+      const p = nd - 1;
+      if (p >= 0 && used.every((k) => STRIDES[k]![p] === broadcastStride(views[k]!.layout, d, ndim) * size)) {
+        SHAPE[p] = SHAPE[p]! * size;
+        for (const k of used) STRIDES[k]![p] = broadcastStride(views[k]!.layout, d, ndim);
+      } else {
+        SHAPE[nd] = size;
+        for (const k of used) STRIDES[k]![nd] = broadcastStride(views[k]!.layout, d, ndim);
+        nd++;
+      }
+    }
+    if (nd === 0) {
+      row(scalars, attrs, 1);
+      return;
+    }
+    const inner = SHAPE[nd - 1]!;
+    for (const k of used) STEP[k] = STRIDES[k]![nd - 1]!;
+    for (let d = 0; d < nd - 1; d++) INDEX[d] = 0;
+    const rows = n / inner;
+    for (let line = 0; line < rows; line++) {
+      row(scalars, attrs, inner);
+      for (let d = nd - 2; d >= 0; d--) {
+        for (const k of used) OFF[k] = OFF[k]! + STRIDES[k]![d]!;
+        if (++INDEX[d]! < SHAPE[d]!) break;
+        for (const k of used) OFF[k] = OFF[k]! - STRIDES[k]![d]! * SHAPE[d]!;
+        INDEX[d] = 0;
+      }
+    }
+  } finally {
+    ARR.length = 0; // drop the references to the buffers
+  }
+}
+
+/**
+ * The optim family's CPU kernels.
+ *
+ * @example
+ * optimKernels.adamStep([p, g, m, v], [p, m, v], attrs); // in place, as `@tessera/optim` runs it
+ */
+export const optimKernels = { adamStep } satisfies KernelTable<TypedArray>;
