@@ -7,8 +7,10 @@ import type { Backend } from "@tessera/backend";
 import { cpuKernels } from "./kernels/index.js";
 import { makeConvKernels } from "./kernels/conv.js";
 import { makeMatmulKernels } from "./kernels/matmul.js";
-import { simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
-import { makeWasmUnaryKernels, wasmUnary } from "./kernels/wasm-unary.js";
+import { type WasmGemm, gemmUsesFma, simdUnavailableReason, wasmGemm } from "./kernels/wasm-gemm.js";
+import { DEFAULT_MAX_THREADS, MAX_THREADS, availableCores, threadedGemm, threadsUnavailableReason, warnSingleThreaded } from "./threads/pool.js";
+import { makeWasmUnaryKernels, wasmMaxPool2x2, wasmMaxUnpool, wasmUnary } from "./kernels/wasm-unary.js";
+import { makeMaxPoolBackwardKernel, makeMaxPoolKernel } from "./kernels/pool.js";
 import { makeWasmBinaryKernels, wasmBinary } from "./kernels/wasm-binary.js";
 
 /** The dtypes the CPU backend holds and computes with. */
@@ -36,6 +38,20 @@ export interface CpuBackendOptions {
    * TypeScript kernels.
    */
   readonly simd?: boolean;
+  /**
+   * Threads for large float32 GEMMs (matmul and the convolutions' products): the calling
+   * thread plus `threads − 1` worker threads over a shared WebAssembly memory, started on the
+   * first large product. Default: the available cores (`os.availableParallelism()`,
+   * `navigator.hardwareConcurrency`), at most 8; at most 32. `1` runs on the calling thread
+   * only, silently. Where threads are unavailable (no `SharedArrayBuffer`, e.g. a page
+   * without cross-origin isolation) the backend uses one and says why once with
+   * `console.warn`. Ignored with `simd: false` (the TypeScript kernels run on one thread).
+   *
+   * @example
+   * const cpu = createCpuBackend({ name: "cpu-4", threads: 4 });
+   * cpu.threads; // 4 where worker threads are available, else 1
+   */
+  readonly threads?: number;
 }
 
 let warnedNoSimd = false;
@@ -62,6 +78,16 @@ export interface CpuBackend extends Backend<TypedArray> {
    * (`simd: false`) or are unavailable (then a single `console.warn` per process says why).
    */
   readonly simd: boolean;
+  /**
+   * How many threads large float32 GEMMs run on: the `threads` option (or its default) where
+   * worker threads are available, else 1 (also with `simd: false`).
+   */
+  readonly threads: number;
+  /**
+   * True when the GEMM uses the fused relaxed-SIMD micro-kernel (`f32x4.relaxed_madd`,
+   * where the engine supports relaxed SIMD): products then round like a BLAS with FMA.
+   */
+  readonly fma: boolean;
 }
 
 /**
@@ -87,7 +113,9 @@ export interface CpuBackend extends Backend<TypedArray> {
 export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
   const pool =
     options.pool ?? new TypedArrayPool(options.maxPooledBytes === undefined ? {} : { maxPooledBytes: options.maxPooledBytes });
-  const gemm = options.simd === false ? null : wasmGemm();
+  const single = options.simd === false ? null : wasmGemm();
+  const threaded = single === null ? null : gemmThreads(single, options.threads);
+  const gemm = threaded === null ? single : threaded.gemm;
   if (options.simd !== false && gemm === null && !warnedNoSimd) {
     warnedNoSimd = true;
     console.warn(`@tessera/backend-cpu: ${simdUnavailableReason()}; using the plain TypeScript kernels.`);
@@ -100,7 +128,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       : {
           ...makeMatmulKernels(gemm),
           ...makeConvKernels(gemm),
-          ...(unary === null ? {} : makeWasmUnaryKernels(unary)),
+          ...(unary === null
+            ? {}
+            : {
+                ...makeWasmUnaryKernels(unary),
+                maxPool2d: makeMaxPoolKernel(wasmMaxPool2x2()),
+                maxPool2dBackward: makeMaxPoolBackwardKernel(wasmMaxUnpool()),
+              }),
           ...(binary === null ? {} : makeWasmBinaryKernels(binary)),
         };
   const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
@@ -110,6 +144,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     dtypes: CPU_DTYPES,
     kernels: gemm === null ? cpuKernels : { ...cpuKernels, ...simdKernels },
     simd: gemm !== null,
+    get threads() {
+      return threaded === null ? 1 : threaded.threads();
+    },
+    fma: gemm !== null && gemmUsesFma(),
     pool,
     allocate: (dtype, length) => pool.acquire(dtype, length),
     free: (buffer, dtype) => pool.release(dtype, buffer),
@@ -118,6 +156,24 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     readSync: read,
     sync: () => Promise.resolve(),
   };
+}
+
+/**
+ * The threaded GEMM for the `threads` option, or `null` for one thread (asked for, or worker
+ * threads unavailable: then a `console.warn`, once per process).
+ */
+function gemmThreads(single: WasmGemm, requested: number | undefined): ReturnType<typeof threadedGemm> | null {
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) {
+    throw new RangeError(`createCpuBackend: \`threads\` must be a positive integer (1 for no worker threads), got ${String(requested)}.`);
+  }
+  const threads = Math.min(requested ?? Math.min(availableCores(), DEFAULT_MAX_THREADS), MAX_THREADS);
+  if (threads <= 1) return null;
+  const reason = threadsUnavailableReason();
+  if (reason !== "") {
+    warnSingleThreaded(reason);
+    return null;
+  }
+  return threadedGemm(single, threads);
 }
 
 /**

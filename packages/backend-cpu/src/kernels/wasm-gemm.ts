@@ -2,14 +2,24 @@
  * The float32 GEMM in WebAssembly SIMD (source: `assembly/gemm.ts`, compiled by `asc` into
  * `src/wasm/gemm-wasm.generated.ts` by the `build:wasm` script; see the package README).
  *
- * The module is compiled synchronously on first use (it is ~2 KiB, under the browsers' 4 KiB
- * limit for synchronous compilation on the main thread). Operands are copied into its memory
+ * The module is compiled synchronously on first use (each build is ~2.3 KiB, under the browsers' 4 KiB
+ * limit for synchronous compilation on the main thread). Where `WebAssembly.validate` accepts
+ * the relaxed-SIMD build (Node ≥ 22, Chrome ≥ 114; Node 20 with
+ * `--experimental-wasm-relaxed-simd`), its fused `f32x4.relaxed_madd` micro-kernel runs
+ * instead of `mul` + `add`: results then differ from the unfused kernel by FMA rounding (one
+ * rounding per multiply-add, as in BLAS). The same choice applies to the shared-memory build
+ * that worker threads run (`../threads/`), so threaded and single-threaded results are equal. Operands are copied into its memory
  * — the span of each strided operand when it is dense enough, else gathered row-major — and
  * the module packs them into panels itself, so every transpose case and stride runs the same
  * micro-kernel. When WebAssembly SIMD is unavailable (or compilation fails) {@link wasmGemm}
  * is `null` and the callers keep the JavaScript kernels; {@link simdUnavailableReason} says why.
  */
-import { GEMM_WASM_BASE64 } from "../wasm/gemm-wasm.generated.js";
+import {
+  GEMM_FMA_SHARED_WASM_BASE64,
+  GEMM_FMA_WASM_BASE64,
+  GEMM_SHARED_WASM_BASE64,
+  GEMM_WASM_BASE64,
+} from "../wasm/gemm-wasm.generated.js";
 
 /** Below this many multiply-adds (`M·N·K`) the JavaScript kernels are as fast or faster (measured: JS wins at 4³, wasm at 6³ and above). */
 export const WASM_GEMM_MIN_FLOPS = 200;
@@ -24,7 +34,8 @@ const SIMD_PROBE = new Uint8Array([
   0, 0, 0, 0, 0x0b,
 ]);
 
-interface GemmExports {
+/** The exports of a GEMM build (`memory` only where it owns its memory). */
+export interface GemmExports {
   readonly memory: WebAssembly.Memory;
   workBytes(): number;
   gemm(
@@ -45,6 +56,38 @@ export type WasmGemm = (
 
 let loaded: WasmGemm | null | undefined;
 let reason = "";
+let fused: boolean | undefined;
+
+/**
+ * Whether the GEMM builds with the fused `f32x4.relaxed_madd` micro-kernel are in use: true
+ * where the engine validates relaxed SIMD, false elsewhere (checked once per process).
+ */
+export function gemmUsesFma(): boolean {
+  if (fused === undefined) {
+    try {
+      fused = typeof WebAssembly === "object" && WebAssembly.validate(decodeBase64(GEMM_FMA_WASM_BASE64) as BufferSource);
+    } catch {
+      fused = false;
+    }
+  }
+  return fused;
+}
+
+/**
+ * The micro-tile of the GEMM builds in use (`mr` rows by `nr` columns): 3×12 for the fused
+ * kernel, 4×8 for `mul` + `add`. Threads split `C` on whole tiles.
+ */
+export function gemmTile(): { readonly mr: number; readonly nr: number } {
+  return gemmUsesFma() ? { mr: 3, nr: 12 } : { mr: 4, nr: 8 };
+}
+
+/**
+ * The bytes of the GEMM build that imports a shared memory (`env.memory`), with the same
+ * micro-kernel as {@link wasmGemm}'s (fused or not, per {@link gemmUsesFma}).
+ */
+export function sharedGemmBytes(): Uint8Array {
+  return decodeBase64(gemmUsesFma() ? GEMM_FMA_SHARED_WASM_BASE64 : GEMM_SHARED_WASM_BASE64);
+}
 
 /** Why the SIMD GEMM is unavailable ("" when it is available or not yet loaded). */
 export function simdUnavailableReason(): string {
@@ -67,7 +110,7 @@ export function wasmGemm(): WasmGemm | null {
       reason = "WebAssembly SIMD is not supported by this engine";
       return null;
     }
-    const module = new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64) as BufferSource);
+    const module = new WebAssembly.Module(decodeBase64(gemmUsesFma() ? GEMM_FMA_WASM_BASE64 : GEMM_WASM_BASE64) as BufferSource);
     const exports = new WebAssembly.Instance(module, {}).exports as unknown as GemmExports;
     loaded = makeGemm(exports);
   } catch (e) {
@@ -77,7 +120,7 @@ export function wasmGemm(): WasmGemm | null {
 }
 
 /** Elements to copy for a strided operand: its span, or -1 to gather it row-major instead. */
-function spanOf(rows: number, cols: number, rs: number, cs: number): number {
+export function spanOf(rows: number, cols: number, rs: number, cs: number): number {
   if (rs < 0 || cs < 0) return -1;
   const span = (rows - 1) * rs + (cols - 1) * cs + 1;
   return span <= 2 * rows * cols + 64 ? span : -1;

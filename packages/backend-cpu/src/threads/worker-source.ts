@@ -1,0 +1,73 @@
+/**
+ * The code of a GEMM worker, as a string: Node runs it with `new Worker(code, { eval: true })`,
+ * browsers from a Blob URL, so the bundled ESM and CJS builds need no worker file and no
+ * bundler configuration.
+ *
+ * A worker instantiates the shared-memory GEMM build on the shared `WebAssembly.Memory`, marks
+ * its control slot ready, then loops: it waits (`Atomics.wait`) for the slot's generation
+ * counter to change, runs `gemm` with the arguments in the slot, stores the generation into
+ * the slot's `done` word and notifies. It never returns to its event loop, so it takes no
+ * messages after the first. A job with `M` = {@link HANG} (a test seam) makes it block forever.
+ */
+
+/** Int32 words per worker control slot (128 bytes). */
+export const SLOT_WORDS = 32;
+/** Slot word: the job generation the main thread bumps to start a job. */
+export const GEN = 0;
+/** Slot word: the generation of the last finished job. */
+export const DONE = 1;
+/** Slot word: 0 starting, 1 ready, -1 failed to start. */
+export const STATE = 2;
+/** Slot word: 0 when the last job ran, 1 when `gemm` threw. */
+export const STATUS = 3;
+/** Slot words `ARGS … ARGS + 12`: the 13 arguments of `gemm`. */
+export const ARGS = 4;
+/** Slot word no one writes: a worker told to hang waits on it forever. */
+const NEVER = SLOT_WORDS - 1;
+/**
+ * A job whose first argument (`M`) is this value makes the worker block forever without
+ * answering: the test seam `injectGemmWorkerFault("hang")` uses it to test the caller's timeout.
+ */
+export const HANG = -1;
+
+/** The worker's code: `start(module, memory, slotByteOffset)` plus the Node or browser entry. */
+export const WORKER_SOURCE = `"use strict";
+function start(module, memory, slot) {
+  const ctl = new Int32Array(memory.buffer, slot, ${SLOT_WORDS});
+  let gemm;
+  try {
+    gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  } catch (e) {
+    Atomics.store(ctl, ${STATE}, -1);
+    Atomics.notify(ctl, ${STATE});
+    throw e;
+  }
+  let seen = Atomics.load(ctl, ${GEN});
+  Atomics.store(ctl, ${STATE}, 1);
+  Atomics.notify(ctl, ${STATE});
+  for (;;) {
+    Atomics.wait(ctl, ${GEN}, seen);
+    const g = Atomics.load(ctl, ${GEN});
+    if (g === seen) continue;
+    seen = g;
+    const a = ${ARGS};
+    if (ctl[a] === ${HANG}) for (;;) Atomics.wait(ctl, ${NEVER}, 0);
+    let status = 0;
+    try {
+      gemm(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3] >>> 0, ctl[a + 4], ctl[a + 5], ctl[a + 6] >>> 0, ctl[a + 7], ctl[a + 8],
+        ctl[a + 9] >>> 0, ctl[a + 10], ctl[a + 11], ctl[a + 12] >>> 0);
+    } catch (e) {
+      status = 1;
+    }
+    Atomics.store(ctl, ${STATUS}, status);
+    Atomics.store(ctl, ${DONE}, g);
+    Atomics.notify(ctl, ${DONE});
+  }
+}
+if (typeof require === "function" && typeof process === "object" && process.versions && process.versions.node) {
+  const { workerData } = require("node:worker_threads");
+  start(workerData.module, workerData.memory, workerData.slot);
+} else {
+  self.onmessage = (event) => start(event.data.module, event.data.memory, event.data.slot);
+}
+`;
