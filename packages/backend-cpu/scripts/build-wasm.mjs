@@ -14,8 +14,10 @@ import asc from "assemblyscript/asc";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 // Each module is one source; each of its builds becomes one constant of the generated file.
-// The GEMM has four builds: with or without relaxed SIMD (the fused micro-kernel), each with
-// its own memory or importing a shared one (`env.memory`, for worker threads; up to 65536
+// The GEMM has four builds: with or without relaxed SIMD (the fused micro-kernel), each
+// importing a plain memory (which the JavaScript side replaces by a larger one instead of
+// growing it: growing detaches an ArrayBuffer, which slows every typed-array loop in the
+// process from then on) or a shared one (`env.memory`, for worker threads; up to 65536
 // pages = 4 GiB, the wasm32 maximum: the JavaScript side creates the memory with a smaller
 // maximum where it cannot reserve that much).
 const SHARED = ["--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--enable", "threads"];
@@ -23,8 +25,8 @@ const MODULES = [
   {
     name: "gemm",
     builds: [
-      { constant: "GEMM_WASM_BASE64", what: "The float32 SIMD GEMM module", flags: ["--initialMemory", "1"] },
-      { constant: "GEMM_FMA_WASM_BASE64", what: "The float32 SIMD GEMM module with the relaxed-SIMD (FMA) micro-kernel", flags: ["--initialMemory", "1", "--enable", "relaxed-simd"] },
+      { constant: "GEMM_WASM_BASE64", what: "The float32 SIMD GEMM module (imports its memory)", flags: ["--initialMemory", "1", "--importMemory"] },
+      { constant: "GEMM_FMA_WASM_BASE64", what: "The float32 SIMD GEMM module with the relaxed-SIMD (FMA) micro-kernel (imports its memory)", flags: ["--initialMemory", "1", "--importMemory", "--enable", "relaxed-simd"] },
       { constant: "GEMM_SHARED_WASM_BASE64", what: "The float32 SIMD GEMM module on an imported shared memory (worker threads)", flags: ["--initialMemory", "1", ...SHARED] },
       { constant: "GEMM_FMA_SHARED_WASM_BASE64", what: "The float32 SIMD GEMM module with the relaxed-SIMD (FMA) micro-kernel, on an imported shared memory", flags: ["--initialMemory", "1", ...SHARED, "--enable", "relaxed-simd"] },
     ],

@@ -160,6 +160,14 @@ describe("WebAssembly SIMD float32 GEMM", () => {
     check(simd, [33, 17], [5, 17, 19]);
   });
 
+  it("operands larger than the module's first memory (4 MiB), then small ones again", () => {
+    // 2 × 5×300000 floats ≈ 12 MiB: the GEMM replaces its instance with a larger one (it never
+    // grows a memory in place); the products before and after stay right.
+    check(simd, [9, 11], [11, 13]);
+    check(simd, [5, 300_000], [300_000, 5], { transposed: true });
+    check(simd, [9, 11], [11, 13], {}, { transposed: true });
+  });
+
   it("zero sizes", () => {
     check(simd, [0, 40], [40, 130]);
     check(simd, [130, 40], [40, 0]);
