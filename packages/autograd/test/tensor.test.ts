@@ -284,6 +284,32 @@ describe("matmul", () => {
     expect(a.matmul(a.t()).tolistSync()).toEqual([[5, 11], [11, 25]]);
   });
 
+  it("gradients of transposed (column-major) operands come back in their layout, with the same values", () => {
+    // x·wᵀ as nn.Linear computes it: w's gradient must arrive contiguous (no copy on
+    // accumulation) and equal gᵀ·x element for element, for small (TypeScript) and large
+    // (WebAssembly GEMM) products alike.
+    for (const [n, k, m] of [[3, 4, 5], [64, 96, 80]] as const) {
+      const x = iota([n, k]).mul(0.01).sin().requiresGrad_();
+      const w = iota([m, k]).mul(0.02).cos().requiresGrad_();
+      const g = iota([n, m]).mul(0.03).sin();
+      const wt = w.t();
+      let strides: readonly number[] = [];
+      wt.registerHook((grad) => {
+        strides = grad.stride();
+      });
+      x.matmul(wt).backward(g);
+      expect(strides).toEqual([1, k]); // wᵀ's gradient is laid out like wᵀ
+      expect(w.grad!.isContiguous()).toBe(true);
+      expect(values(w.grad!)).toEqual(values(g.t().matmul(x)));
+      expect(values(x.grad!)).toEqual(values(g.matmul(w)));
+      // A column-major left operand: its gradient is the transpose of a row-major product.
+      const a = iota([k, n]).mul(0.05).cos().requiresGrad_();
+      a.t().matmul(w.t()).backward(g);
+      expect(a.grad!.isContiguous()).toBe(true);
+      expect(values(a.grad!)).toEqual(values(w.t().matmul(g.t())));
+    }
+  });
+
   it("int matmul stays int; mixed promotes", () => {
     const i = tensor([[1, 2]], { dtype: "int32" });
     expect(i.matmul(tensor([[3], [4]], { dtype: "int32" })).dtype).toBe("int32");

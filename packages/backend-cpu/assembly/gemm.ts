@@ -57,6 +57,28 @@ function packA(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, i0: i32, k0: i32,
   }
 }
 
+/**
+ * Four columns of B at `src` (column `c` at `src + c·cs` bytes, four consecutive k each) into
+ * four rows of a B panel at `dst` (row `k` at `dst + k·NR·4` bytes): a 4×4 transpose.
+ */
+// @ts-ignore: decorator
+@inline
+function packTransposed4(src: usize, cs: usize, dst: usize): void {
+  const c0 = v128.load(src);
+  const c1 = v128.load(src + cs);
+  const c2 = v128.load(src + 2 * cs);
+  const c3 = v128.load(src + 3 * cs);
+  const lo01 = v128.shuffle<i32>(c0, c1, 0, 4, 1, 5);
+  const lo23 = v128.shuffle<i32>(c2, c3, 0, 4, 1, 5);
+  const hi01 = v128.shuffle<i32>(c0, c1, 2, 6, 3, 7);
+  const hi23 = v128.shuffle<i32>(c2, c3, 2, 6, 3, 7);
+  const row = <usize>NR * 4;
+  v128.store(dst, v128.shuffle<i32>(lo01, lo23, 0, 1, 4, 5));
+  v128.store(dst + row, v128.shuffle<i32>(lo01, lo23, 2, 3, 6, 7));
+  v128.store(dst + 2 * row, v128.shuffle<i32>(hi01, hi23, 0, 1, 4, 5));
+  v128.store(dst + 3 * row, v128.shuffle<i32>(hi01, hi23, 2, 3, 6, 7));
+}
+
 /** Packs depth `[k0, k0+kc)` × columns `[j0, j0+nc)` of B into panels of NR columns. */
 function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, k0: i32, j0: i32, dst: usize): void {
   const rs = <usize>brs * 4;
@@ -70,6 +92,20 @@ function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, k0: i32, j0: i32,
         v128.store(dst, v128.load(src, 16), 16);
         if (NR == 12) v128.store(dst, v128.load(src, 32), 32);
         src += rs;
+        dst += <usize>NR * 4;
+      }
+    } else if (cols == NR && brs == 1) {
+      // B transposed (each column contiguous in k, as `weight.t()`): four k at a time, each
+      // group of four columns loaded as four vectors and transposed in registers.
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        for (let g = 0; g < NR; g += 4) packTransposed4(src + <usize>g * cs, cs, dst + <usize>g * 4);
+        src += 16;
+        dst += <usize>NR * 16;
+      }
+      for (; k < kc; k++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + <usize>c * 4, load<f32>(src + <usize>c * cs));
+        src += 4;
         dst += <usize>NR * 4;
       }
     } else if (cols == NR && NR == 12) {
