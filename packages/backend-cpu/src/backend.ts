@@ -12,6 +12,7 @@ import { DEFAULT_MAX_THREADS, MAX_THREADS, availableCores, threadedGemm, threads
 import { makeWasmUnaryKernels, wasmMaxPool2x2, wasmMaxUnpool, wasmUnary } from "./kernels/wasm-unary.js";
 import { makeMaxPoolBackwardKernel, makeMaxPoolKernel } from "./kernels/pool.js";
 import { makeWasmBinaryKernels, wasmBinary } from "./kernels/wasm-binary.js";
+import { simdOptimKernels } from "./kernels/optim.js";
 
 /** The dtypes the CPU backend holds and computes with. */
 const CPU_DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -33,9 +34,12 @@ export interface CpuBackendOptions {
   /** Most bytes of freed buffers the default pool keeps for reuse. Default 256 MiB. */
   readonly maxPooledBytes?: number;
   /**
-   * Whether to use the WebAssembly SIMD kernels (float32 matmul, conv2d and its gradients,
-   * `exp`, `log`, `tanh`, `sigmoid`, and `add`, `sub`, `mul`, `div`, `maximum`, `minimum` on dense float32 tensors) where the engine supports WebAssembly SIMD. Default `true`; `false` forces the plain
-   * TypeScript kernels.
+   * Whether to use the WebAssembly SIMD kernels where the engine supports WebAssembly SIMD:
+   * float32 matmul and conv2d with its gradients (on worker threads, see `threads`), `exp`,
+   * `log`, `tanh`, `sigmoid`, `relu`, `add`, `sub`, `mul`, `div`, `maximum`, `minimum`, the
+   * comparisons, `where`, 2×2 max pooling and its gradient, and the fused `adamStep`, on dense
+   * float32 tensors (see the README for each kernel's conditions). Default `true`; `false`
+   * forces the plain TypeScript kernels.
    */
   readonly simd?: boolean;
   /**
@@ -136,6 +140,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
                 maxPool2dBackward: makeMaxPoolBackwardKernel(wasmMaxUnpool()),
               }),
           ...(binary === null ? {} : makeWasmBinaryKernels(binary)),
+          ...simdOptimKernels,
         };
   const read = (buffer: TypedArray, _dtype: DType, start: number, length: number): TypedArray =>
     buffer.slice(start, start + length);

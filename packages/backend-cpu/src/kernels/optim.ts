@@ -7,9 +7,9 @@
  * WebAssembly), so fused and composed agree bit for bit (see `@tessera/kernels`' `adamStep`).
  *
  * - Dense float32 operands (the optimizer's case) run in a small WebAssembly SIMD module
- *   (`assembly/adam.ts`, built by `build:wasm`), chunk by chunk through its memory; the last `n % 4` elements, and
- *   runtimes without WebAssembly SIMD, use the TypeScript loop. This kernel uses the module
- *   whatever the backend's `simd` option says: its results are identical to the loop's.
+ *   (`assembly/adam.ts`, built by `build:wasm`), chunk by chunk through its memory; the last
+ *   `n % 4` elements, and runtimes without WebAssembly SIMD, use the TypeScript loop. Backends created with
+ *   `simd: false` use only the loop ({@link optimKernels}); results are identical either way.
  * - Dense float64 operands run one flat TypeScript loop over subarrays indexed alike.
  * - Anything else (strided views) is walked row by row over the coalesced shape, with an
  *   offset and a stride per operand.
@@ -262,8 +262,8 @@ const SHAPE: number[] = [];
 const STRIDES: number[][] = Array.from({ length: OPERANDS }, () => []);
 const INDEX: number[] = [];
 
-/** `adamStep` (see the module comment). */
-function adamStep(inputs: readonly CpuView[], outputs: readonly CpuView[], attrs: AdamStepAttrs): void {
+/** `adamStep` (see the module comment); `simd` allows the WebAssembly module for dense float32. */
+function adamStep(simd: boolean, inputs: readonly CpuView[], outputs: readonly CpuView[], attrs: AdamStepAttrs): void {
   const shape = outputs[0]!.layout.shape;
   const n = sizeOf(shape);
   if (n === 0) return;
@@ -283,7 +283,7 @@ function adamStep(inputs: readonly CpuView[], outputs: readonly CpuView[], attrs
       const mode = attrs.weightDecay === 0 ? 0 : attrs.decoupled ? 1 : 2;
       const c = scalars;
       if (inputs[0]!.dtype === "float32") {
-        if (denseF32Simd(sub as Float32Array[], n, c, sign, mode, attrs.amsgrad)) return;
+        if (simd && denseF32Simd(sub as Float32Array[], n, c, sign, mode, attrs.amsgrad)) return;
         const [p, g, m, v, vm, po, mo, vo, vmo] = sub as Float32Array[];
         denseF32(p!, g!, m!, v!, vm!, po!, mo!, vo!, vmo!, n, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, attrs.amsgrad);
       } else {
@@ -331,9 +331,22 @@ function adamStep(inputs: readonly CpuView[], outputs: readonly CpuView[], attrs
 }
 
 /**
- * The optim family's CPU kernels.
+ * The optim family's CPU kernels, in TypeScript (the backend's `simd: false` table).
  *
  * @example
  * optimKernels.adamStep([p, g, m, v], [p, m, v], attrs); // in place, as `@tessera/optim` runs it
  */
-export const optimKernels = { adamStep } satisfies KernelTable<TypedArray>;
+export const optimKernels = {
+  adamStep: (inputs, outputs, attrs) => adamStep(false, inputs, outputs, attrs),
+} satisfies KernelTable<TypedArray>;
+
+/**
+ * The optim family's kernels with dense float32 in WebAssembly SIMD (`assembly/adam.ts`; the
+ * TypeScript loops where the module cannot load), for backends that run SIMD kernels.
+ *
+ * @example
+ * simdOptimKernels.adamStep([p, g, m, v], [p, m, v], attrs);
+ */
+export const simdOptimKernels = {
+  adamStep: (inputs, outputs, attrs) => adamStep(true, inputs, outputs, attrs),
+} satisfies KernelTable<TypedArray>;

@@ -30,14 +30,13 @@ import { ARGS, DONE, GEN, HANG, SLOT_WORDS, STATE, STATUS, WORKER_SOURCE } from 
 
 /**
  * Below this many multiply-adds (`M·N·K`) a GEMM stays on one thread: handing work to a
- * worker and waiting for it costs more than it saves. Measured with
- * `node bench/threshold.mjs` (in this package; one thread vs two, square and MLP shapes) on a
- * 2-vCPU AMD EPYC (Zen 5) VM, Node 20: a worker round trip costs about 10 µs, and two threads
- * did not beat one below 128³ in any run there (0.8× at 96³–128³, 0.9–1.45× from 256³–512³,
- * with other jobs sharing the two vCPUs). This value (about 160³, ~150 µs on one thread) is
- * provisional and conservative, to be re-measured on a quiet multi-core machine.
+ * worker and waiting for it costs more than it saves. Measured with `node bench/threshold.mjs`
+ * (in this package; one thread vs two on square and MLP shapes) on a 2-vCPU AMD EPYC (Zen 5)
+ * VM, Node 20, idle: with the workers spinning between jobs, two threads tie one at 40³
+ * (0.97×) and win from 48³ (1.14×), 1.33× at 64³, 1.58× at 128³, 1.79× at 256³. The
+ * threshold is 64³, a margin above the break-even for a worker that has to wake up first.
  */
-export const THREADED_GEMM_MIN_FLOPS = 4_000_000;
+export const THREADED_GEMM_MIN_FLOPS = 262_144;
 
 let minFlops = THREADED_GEMM_MIN_FLOPS;
 let runs = 0;
