@@ -124,6 +124,27 @@ export function spanOf(rows: number, cols: number, rs: number, cs: number): numb
   return span <= 2 * rows * cols + 64 ? span : -1;
 }
 
+/**
+ * Copies a `rows × cols` operand (element `[r, c]` at `src[so + r·rs + c·cs]`) into a module's
+ * memory `f32` at element index `at`: its whole span when that is dense enough (the strides
+ * stay), else gathered row-major. Returns the operand's strides in the memory.
+ */
+export function placeOperand(
+  f32: Float32Array, src: Float32Array, so: number, rows: number, cols: number, rs: number, cs: number, at: number,
+): [number, number] {
+  const span = spanOf(rows, cols, rs, cs);
+  if (span >= 0) {
+    f32.set(src.subarray(so, so + span), at);
+    return [rs, cs];
+  }
+  let d = at;
+  for (let r = 0; r < rows; r++) {
+    let s = so + r * rs;
+    for (let c = 0; c < cols; c++, s += cs) f32[d++] = src[s]!;
+  }
+  return [cols, 1];
+}
+
 /** Bytes of memory a GEMM instance starts with (grown by replacing the instance, see below). */
 const INITIAL_GEMM_BYTES = 4 << 20;
 
@@ -149,20 +170,8 @@ function makeGemm(module: WebAssembly.Module): WasmGemm {
   const ensure = (bytes: number): void => {
     if (bytes > f32.byteLength) instantiate(Math.max(bytes, 2 * f32.byteLength));
   };
-  // Copies a rows × cols operand into the module's memory at element index `at`; returns its strides there.
-  const place = (src: Float32Array, so: number, rows: number, cols: number, rs: number, cs: number, at: number): [number, number] => {
-    const span = spanOf(rows, cols, rs, cs);
-    if (span >= 0) {
-      f32.set(src.subarray(so, so + span), at);
-      return [rs, cs];
-    }
-    let d = at;
-    for (let r = 0; r < rows; r++) {
-      let s = so + r * rs;
-      for (let c = 0; c < cols; c++, s += cs) f32[d++] = src[s]!;
-    }
-    return [cols, 1];
-  };
+  const place = (src: Float32Array, so: number, rows: number, cols: number, rs: number, cs: number, at: number): [number, number] =>
+    placeOperand(f32, src, so, rows, cols, rs, cs, at);
   return (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, out, oo) => {
     if (M === 0 || N === 0) return;
     if (K === 0) {

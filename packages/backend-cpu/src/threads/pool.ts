@@ -24,7 +24,7 @@
  * bounded by {@link gemmTimeoutMs}, past which the GEMM throws a `TesseraError` and the pool is
  * disabled likewise (workers terminated; the shared memory is never used again).
  */
-import { type GemmExports, type WasmGemm, gemmTile, sharedGemmBytes, spanOf } from "../kernels/wasm-gemm.js";
+import { type GemmExports, type WasmGemm, gemmTile, placeOperand, sharedGemmBytes, spanOf } from "../kernels/wasm-gemm.js";
 import { TesseraError } from "@tessera/storage";
 import { ARGS, DONE, GEN, HANG, SLOT_WORDS, STATE, STATUS, WORKER_SOURCE } from "./worker-source.js";
 
@@ -420,17 +420,7 @@ class GemmPool {
 
   /** Copies a rows × cols operand to element index `at`; returns its strides there. */
   private place(src: Float32Array, so: number, rows: number, cols: number, rs: number, cs: number, at: number): [number, number] {
-    const f32 = this.f32;
-    if (spanOf(rows, cols, rs, cs) >= 0) {
-      f32.set(src.subarray(so, so + spanOf(rows, cols, rs, cs)), at);
-      return [rs, cs];
-    }
-    let d = at;
-    for (let r = 0; r < rows; r++) {
-      let s = so + r * rs;
-      for (let c = 0; c < cols; c++, s += cs) f32[d++] = src[s]!;
-    }
-    return [cols, 1];
+    return placeOperand(this.f32, src, so, rows, cols, rs, cs, at);
   }
 
   /**
