@@ -15,7 +15,8 @@
  * - `sigmoid`: `1/(1 + e⁻ˣ)` for `x ≥ 0` and `eˣ/(1 + eˣ)` below, with `exp` above.
  * - `maxpool2`: 2×2, stride-2 max pooling with the position of each maximum.
  * - `unpool`: max pooling's gradient, scattered to the positions of the maxima.
- * - `im2col`, `col2im`: the convolutions' unrolling of one image group, and its adjoint.
+ * - `im2col`, `col2im`: the convolutions' unrolling of image groups into a matrix with any
+ *   row stride, and its adjoint.
  * - `relu`: a mask of `x ≤ 0` cleared from `x` (NaN passes, ±0 → +0).
  * - `tanh`: an odd polynomial (least-squares fit on Chebyshev nodes) below |x| = 0.625, and
  *   `1 − 2/(e²ˣ + 1)` above, saturating to ±1 past |x| = 9.1; the sign is copied back.
@@ -310,69 +311,79 @@ function zeros(p: usize, n: i32): usize {
 }
 
 /**
- * im2col of one image group: the `C` planes of `H × W` floats at `x` unrolled into the
- * `(C·kH·kW) × (Ho·Wo)` matrix at `col` (zero where a tap falls on padding), in the order of
+ * im2col of `n` image groups: the `C` planes of `H × W` floats of image `b` (at
+ * `x + b·C·H·W` floats) unrolled into columns `b·Ho·Wo …` of the `(C·kH·kW)`-row matrix at
+ * `col` whose rows are `ld` floats apart (zero where a tap falls on padding), in the order of
  * the TypeScript `im2col`. With stride 1 the inside of each output row is copied four floats
  * at a time, so it may read 12 bytes past the input and write 12 past the matrix (the caller
- * pads both; within the matrix, the overrun is rewritten by the next row).
+ * pads both). Within the matrix the overrun is rewritten: the images of a row are written in
+ * order, then the next row's.
  */
-export function im2col(x: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, col: usize): void {
-  let d = col;
+export function im2col(x: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, col: usize, n: i32, ld: i32): void {
+  const P = Ho * Wo;
+  const image = <usize>(C * H * W) * 4;
+  let r = col;
   for (let c = 0; c < C; c++) {
     const xc = x + <usize>(c * H * W) * 4;
     for (let kh = 0; kh < kH; kh++) {
       const hOff = kh * dH - pH;
       const ohLo = firstInside(hOff, sH, Ho);
       const ohHi = max(ohLo, firstPast(hOff, sH, H, Ho));
-      for (let kw = 0; kw < kW; kw++) {
+      for (let kw = 0; kw < kW; kw++, r += <usize>ld * 4) {
         const wOff = kw * dW - pW;
         const owLo = firstInside(wOff, sW, Wo);
         const owHi = max(owLo, firstPast(wOff, sW, W, Wo));
         const inside = owHi - owLo;
-        d = zeros(d, ohLo * Wo);
-        for (let oh = ohLo; oh < ohHi; oh++) {
-          d = zeros(d, owLo);
-          const src = xc + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 4;
-          if (sW == 1) {
-            for (let j = 0; j < inside; j += 4) v128.store(d + <usize>j * 4, v128.load(src + <usize>j * 4));
-          } else {
-            for (let j = 0; j < inside; j++) store<f32>(d + <usize>j * 4, load<f32>(src + <usize>(j * sW) * 4));
+        for (let b = 0; b < n; b++) {
+          const xb = xc + <usize>b * image;
+          let d = zeros(r + <usize>(b * P) * 4, ohLo * Wo);
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            d = zeros(d, owLo);
+            const src = xb + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 4;
+            if (sW == 1) {
+              for (let j = 0; j < inside; j += 4) v128.store(d + <usize>j * 4, v128.load(src + <usize>j * 4));
+            } else {
+              for (let j = 0; j < inside; j++) store<f32>(d + <usize>j * 4, load<f32>(src + <usize>(j * sW) * 4));
+            }
+            d = zeros(d + <usize>inside * 4, Wo - owHi);
           }
-          d = zeros(d + <usize>inside * 4, Wo - owHi);
+          zeros(d, (Ho - ohHi) * Wo);
         }
-        d = zeros(d, (Ho - ohHi) * Wo);
       }
     }
   }
 }
 
 /**
- * col2im of one image group: the `(C·kH·kW) × (Ho·Wo)` float32 matrix at `col` summed back
- * into `C` planes of `H × W` in float64 at `acc` (zeroed first), in the order of the
- * TypeScript `col2im`, then rounded once into float32 at `out`.
+ * col2im of `n` image groups: columns `b·Ho·Wo …` of the `(C·kH·kW)`-row float32 matrix at
+ * `col` (rows `ld` floats apart) summed back into image `b`'s `C` planes of `H × W` in float64
+ * at `acc` (zeroed first), in the order of the TypeScript `col2im`, then rounded once into
+ * float32 at `out` (image `b` at `out + b·C·H·W` floats).
  */
-export function col2im(col: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, acc: usize, out: usize): void {
-  const total = C * H * W;
+export function col2im(col: usize, C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32, Ho: i32, Wo: i32, acc: usize, out: usize, n: i32, ld: i32): void {
+  const total = C * H * W * n;
   memory.fill(acc, 0, <usize>total * 8);
-  let s = col;
   const step = <usize>sW * 8;
-  for (let c = 0; c < C; c++) {
-    const ac = acc + <usize>(c * H * W) * 8;
-    for (let kh = 0; kh < kH; kh++) {
-      const hOff = kh * dH - pH;
-      const ohLo = firstInside(hOff, sH, Ho);
-      const ohHi = max(ohLo, firstPast(hOff, sH, H, Ho));
-      for (let kw = 0; kw < kW; kw++) {
-        const wOff = kw * dW - pW;
-        const owLo = firstInside(wOff, sW, Wo);
-        const owHi = max(owLo, firstPast(wOff, sW, W, Wo));
-        for (let oh = ohLo; oh < ohHi; oh++) {
-          let q = s + <usize>(oh * Wo + owLo) * 4;
-          const e = s + <usize>(oh * Wo + owHi) * 4;
-          let a = ac + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 8;
-          for (; q < e; q += 4, a += step) store<f64>(a, load<f64>(a) + <f64>load<f32>(q));
+  for (let b = 0; b < n; b++) {
+    let s = col + <usize>(b * Ho * Wo) * 4;
+    for (let c = 0; c < C; c++) {
+      const ac = acc + <usize>((b * C + c) * H * W) * 8;
+      for (let kh = 0; kh < kH; kh++) {
+        const hOff = kh * dH - pH;
+        const ohLo = firstInside(hOff, sH, Ho);
+        const ohHi = max(ohLo, firstPast(hOff, sH, H, Ho));
+        for (let kw = 0; kw < kW; kw++) {
+          const wOff = kw * dW - pW;
+          const owLo = firstInside(wOff, sW, Wo);
+          const owHi = max(owLo, firstPast(wOff, sW, W, Wo));
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            let q = s + <usize>(oh * Wo + owLo) * 4;
+            const e = s + <usize>(oh * Wo + owHi) * 4;
+            let a = ac + <usize>((oh * sH + hOff) * W + wOff + owLo * sW) * 8;
+            for (; q < e; q += 4, a += step) store<f64>(a, load<f64>(a) + <f64>load<f32>(q));
+          }
+          s += <usize>ld * 4;
         }
-        s += <usize>(Ho * Wo) * 4;
       }
     }
   }

@@ -2,13 +2,16 @@
  * float32 conv2d and its two gradients through the WebAssembly SIMD GEMM against the plain
  * TypeScript kernels (float64 accumulation): pointwise, padded, strided, dilated and grouped
  * convolutions, a strided (non-dense) input, a size below the threshold, and float64 inputs
- * (which keep the TypeScript path and so match bit for bit).
+ * (which keep the TypeScript path and so match bit for bit). The float32 path runs one GEMM
+ * per batch chunk and group; these shapes fit one chunk, and `setConvChunkImages` splits
+ * batches into several chunks (a last one shorter) or one image per GEMM.
  */
 import { describe, expect, it } from "vitest";
 import type { TypedArray } from "@tessera/storage";
 import type { TensorView } from "@tessera/backend";
 import type { Conv2dAttrs } from "@tessera/kernels";
 import { createCpuBackend } from "../src/index.js";
+import { setConvChunkImages } from "../src/kernels/conv.js";
 
 type View = TensorView<TypedArray>;
 const simd = createCpuBackend({ name: "cpu-simd-conv" });
@@ -106,6 +109,34 @@ describe("conv2d through the WebAssembly SIMD GEMM", () => {
   it("a strided input and a size below the threshold", () => {
     compare([2, 3, 10, 9], [4, 3, 3, 3], attrs(1, 1), "float32", 2);
     compare([1, 1, 3, 3], [2, 1, 2, 2], attrs());
+  });
+
+  it("batches split into chunks (the last one shorter) and one image per GEMM", () => {
+    for (const images of [3, 2, 1]) {
+      const before = setConvChunkImages(images);
+      try {
+        compare([8, 3, 12, 11], [8, 3, 3, 3], attrs(1, 1));
+        compare([7, 4, 13, 9], [6, 2, 3, 3], attrs(2, 1, 1, 2));
+        compare([5, 3, 15, 14], [6, 1, 3, 2], attrs(1, 2, 2, 3));
+        compare([7, 6, 10, 9], [6, 2, 3, 3], attrs(3, 1, 2, 3));
+        compare([5, 16, 7, 6], [24, 16, 1, 1], attrs());
+        compare([7, 12, 6, 5], [12, 3, 1, 1], attrs(1, 0, 1, 4));
+        compare([5, 3, 10, 9], [4, 3, 3, 3], attrs(1, 1), "float32", 2);
+      } finally {
+        setConvChunkImages(before);
+      }
+    }
+  });
+
+  it("the MNIST CNN's shapes in the default chunks and in uneven ones", () => {
+    compare([64, 16, 13, 13], [32, 16, 3, 3], attrs());
+    const before = setConvChunkImages(27);
+    try {
+      compare([64, 1, 28, 28], [16, 1, 3, 3], attrs());
+      compare([64, 16, 13, 13], [32, 16, 3, 3], attrs());
+    } finally {
+      setConvChunkImages(before);
+    }
   });
 
   it("float64 keeps the TypeScript kernels", () => {

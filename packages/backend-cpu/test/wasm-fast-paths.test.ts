@@ -332,34 +332,61 @@ describe("wasm im2col and col2im", () => {
     { C: 1, H: 3, W: 3, kH: 5, kW: 5, sH: 1, sW: 1, pH: 2, pW: 2, dH: 1, dW: 1 },
     { C: 2, H: 5, W: 1, kH: 1, kW: 1, sH: 1, sW: 1, pH: 0, pW: 3, dH: 1, dW: 1 },
   ];
-  for (const part of geometries) {
+  const make = (part: Partial<Geometry>) => {
     const { C, H, W, kH, kW, sH, sW, pH, pW, dH, dW } = part as Required<Geometry>;
     const Ho = Math.floor((H + 2 * pH - dH * (kH - 1) - 1) / sH) + 1;
     const Wo = Math.floor((W + 2 * pW - dW * (kW - 1) - 1) / sW) + 1;
     const g: Geometry = { N: 1, C, H, W, O: 1, Cg: C, Og: 1, groups: 1, kH, kW, Ho, Wo, sH, sW, pH, pW, dH, dW };
     const w = { C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, Ho, Wo };
+    return { g, w, K: C * kH * kW, P: Ho * Wo, plane: C * H * W };
+  };
+  /**
+   * `n` images (input `xStride` apart from offset 5) unrolled into a matrix at offset `co` with
+   * rows `ld` apart, and summed back into planes `outStride` apart: the module against the
+   * TypeScript loops, bit for bit, gaps untouched.
+   */
+  const check = (part: Partial<Geometry>, n: number, xStride: number, co: number, ld: number, outStride: number): void => {
+    const { g, w, K, P, plane } = make(part);
+    const x = values(5 + (n - 1) * xStride + plane + 3, plane + n);
+    const got = new Float32Array(co + (K - 1) * ld + n * P + 4).fill(-9);
+    const want = got.slice();
+    expect(windows.im2col(w, x, 5, xStride, n, got, co, ld)).toBe(true);
+    for (let b = 0; b < n; b++) im2col(g, x, 5 + b * xStride, want, co + b * P, ld);
+    expectSame(got, want, `im2col n=${n} ld=${ld}`);
+    const colGrad = values(got.length, 17);
+    const back = new Float32Array(2 + (n - 1) * outStride + plane + 3).fill(-9);
+    const expected = back.slice();
+    const acc = new Float64Array(plane);
+    for (let b = 0; b < n; b++) {
+      acc.fill(0);
+      col2im(g, colGrad, acc, 0, co + b * P, ld);
+      expected.set(acc, 2 + b * outStride);
+    }
+    expect(windows.col2im(w, colGrad, co, ld, n, back, 2, outStride)).toBe(true);
+    expectSame(back, expected, `col2im n=${n} ld=${ld}`);
+  };
+  for (const part of geometries) {
+    const { C, H, W, kH, kW, sH, sW, pH, pW, dH, dW } = part as Required<Geometry>;
     it(`C=${C} ${H}×${W} k=${kH}×${kW} s=${sH},${sW} p=${pH},${pW} d=${dH},${dW}`, () => {
-      const K = C * kH * kW;
-      const P = Ho * Wo;
-      const x = values(C * H * W + 5, C * H);
-      const got = new Float32Array(K * P).fill(-9);
-      const want = new Float32Array(K * P).fill(-7);
-      expect(windows.im2col(w, x, 5, got)).toBe(true);
-      im2col(g, x, 5, want);
-      expectSame(got, want, "im2col");
-      const colGrad = values(K * P, 17);
-      const acc = new Float64Array(C * H * W);
-      col2im(g, colGrad, acc, 0);
-      const back = new Float32Array(C * H * W + 3).fill(-9);
-      expect(windows.col2im(w, colGrad, back, 2)).toBe(true);
-      expect([back[0], back[1], back[C * H * W + 2]]).toEqual([-9, -9, -9]);
-      expectSame(back.subarray(2, 2 + C * H * W), Float32Array.from(acc), "col2im");
+      const { P, plane } = make(part);
+      check(part, 1, plane, 0, P, plane); // one image, row-major
+      check(part, 3, plane, 0, 3 * P, plane); // a batch chunk's matrix
+      check(part, 3, 2 * plane + 1, 7, 4 * P + 3, plane + 5); // strided images, wider rows, offsets
     });
   }
+
+  it("runs batches larger than its memory in parts", () => {
+    // Each image of this window needs about 40 KiB of the module's 4 MiB (50 KiB for col2im).
+    const part = geometries[1]!;
+    const { P, plane } = make(part);
+    check(part, 150, plane, 0, 150 * P, plane);
+    check(part, 131, plane + 2, 3, 131 * P + 1, plane);
+  });
 
   it("declines what does not fit its memory (the TypeScript loops run instead)", () => {
     const w = { C: 64, H: 128, W: 128, kH: 3, kW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, Ho: 128, Wo: 128 };
     expect(windows.reserve(w)).toBe(false);
-    expect(windows.im2col(w, new Float32Array(64 * 128 * 128), 0, new Float32Array(1))).toBe(false);
+    expect(windows.im2col(w, new Float32Array(64 * 128 * 128), 0, 0, 1, new Float32Array(1), 0, 128 * 128)).toBe(false);
+    expect(windows.col2im(w, new Float32Array(1), 0, 128 * 128, 1, new Float32Array(1), 0, 0)).toBe(false);
   });
 });

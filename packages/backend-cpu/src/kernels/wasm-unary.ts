@@ -35,16 +35,19 @@ export type WasmUnaryOp = "exp" | "log" | "tanh" | "sigmoid" | "relu";
 
 type OpFn = (src: number, dst: number, n: number) => void;
 
-type Window = (
-  src: number, C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
-  pH: number, pW: number, dH: number, dW: number, Ho: number, Wo: number, dst: number, out: number,
-) => void;
+/** The window arguments of the module's `im2col` and `col2im`, after their first (an address). */
+type WindowArgs = [
+  C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
+  pH: number, pW: number, dH: number, dW: number, Ho: number, Wo: number,
+];
 
 interface UnaryExports extends Record<WasmUnaryOp, OpFn> {
   readonly memory: WebAssembly.Memory;
   maxpool2(src: number, H: number, W: number, Ho: number, Wo: number, planes: number, dst: number, idx: number): void;
-  im2col: Window;
-  col2im: Window;
+  /** `n` images at `x` unrolled into the matrix at `col` with rows `ld` floats apart. */
+  im2col(x: number, ...args: [...WindowArgs, col: number, n: number, ld: number]): void;
+  /** `n` images summed back from the matrix at `col` (rows `ld` floats apart) via `acc` into `out`. */
+  col2im(col: number, ...args: [...WindowArgs, acc: number, out: number, n: number, ld: number]): void;
   unpool(idx: number, g: number, count: number, planes: number, plane: number, acc: number, out: number): number;
   /** First free byte above the module's constant tables (16-byte aligned). */
   scratch(): number;
@@ -108,21 +111,28 @@ export interface ConvWindow {
   Wo: number;
 }
 
-/** The convolutions' im2col and col2im for float32, run in the module's memory. */
+/**
+ * The convolutions' im2col and col2im for float32, run in the module's memory, for `n` images
+ * at once: image `b`'s columns are `b·Ho·Wo …` of a matrix whose rows are `ld` floats apart
+ * (`ld = n·Ho·Wo` for a batch chunk's matrix, `Ho·Wo` for one image's). Images go through the
+ * memory as many at a time as fit.
+ */
 export interface WasmConvWindows {
   /**
-   * The `C` planes at `x[xo]` unrolled into `col` (`(C·kH·kW) × (Ho·Wo)` from index 0), as the
-   * TypeScript im2col does. Returns false (doing nothing) when the data would not fit.
+   * The `C` planes of image `b` at `x[xo + b·xStride]` (`b < n`) unrolled into columns
+   * `b·Ho·Wo …` of the `(C·kH·kW)`-row matrix at `col[co]` with rows `ld` floats apart, as the
+   * TypeScript im2col does. Returns false (doing nothing) when one image would not fit.
    */
-  im2col(w: ConvWindow, x: Float32Array, xo: number, col: Float32Array): boolean;
+  im2col(w: ConvWindow, x: Float32Array, xo: number, xStride: number, n: number, col: Float32Array, co: number, ld: number): boolean;
   /**
-   * The `(C·kH·kW) × (Ho·Wo)` matrix `col` (from index 0) summed back into the `C` planes of
-   * `out[oo …]` (overwriting them) in float64 and rounded once, as the TypeScript col2im into a
-   * zeroed float64 accumulator and a store do. Returns false (doing nothing) when the data
-   * would not fit.
+   * Columns `b·Ho·Wo …` of the `(C·kH·kW)`-row matrix at `col[co]` (rows `ld` floats apart)
+   * summed back into the `C` planes of image `b` at `out[oo + b·outStride]` (`b < n`,
+   * overwriting them) in float64 and rounded once, as the TypeScript col2im into a zeroed
+   * float64 accumulator and a store do. Returns false (doing nothing) when one image would not
+   * fit.
    */
-  col2im(w: ConvWindow, col: Float32Array, out: Float32Array, oo: number): boolean;
-  /** Makes room for {@link col2im} (and {@link im2col}) of `w`; false when it would not fit. */
+  col2im(w: ConvWindow, col: Float32Array, co: number, ld: number, n: number, out: Float32Array, oo: number, outStride: number): boolean;
+  /** Whether {@link col2im} (and {@link im2col}) of one image of `w` fit. */
   reserve(w: ConvWindow): boolean;
 }
 
@@ -216,7 +226,7 @@ export function wasmMaxPool2x2(): WasmMaxPool2x2 | null {
  * const conv = wasmConvWindows();
  * const w = { C: 1, H: 2, W: 2, kH: 1, kW: 2, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, Ho: 2, Wo: 1 };
  * const col = new Float32Array(4);
- * conv?.im2col(w, new Float32Array([1, 2, 3, 4]), 0, col); // col = [1, 3, 2, 4]
+ * conv?.im2col(w, new Float32Array([1, 2, 3, 4]), 0, 4, 1, col, 0, 2); // col = [1, 3, 2, 4]
  */
 export function wasmConvWindows(): WasmConvWindows | null {
   if (loadedConv !== undefined) return loadedConv;
@@ -305,40 +315,66 @@ function makeMaxPool(m: Module): WasmMaxPool2x2 {
   };
 }
 
+/**
+ * Copies `rows` rows of `len` floats from `src[so + r·ss]` to `dst[d0 + r·ds]`: one copy when
+ * both are contiguous runs.
+ *
+ * @example
+ * const dst = new Float32Array(6);
+ * copyRows(new Float32Array([1, 2, 3, 4]), 0, 2, dst, 0, 3, 2, 2); // dst = [1, 2, 0, 3, 4, 0]
+ */
+export function copyRows(src: Float32Array, so: number, ss: number, dst: Float32Array, d0: number, ds: number, rows: number, len: number): void {
+  if (rows === 1 || (ss === len && ds === len)) {
+    dst.set(src.subarray(so, so + (rows - 1) * ss + len), d0);
+    return;
+  }
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(so + r * ss, so + r * ss + len), d0 + r * ds);
+}
+
 function makeConvWindows(m: Module): WasmConvWindows {
   const x = m.x;
-  /** Byte addresses of col2im's accumulator and output for window `w` (its matrix is at `m.at`). */
-  const col2imLayout = (w: ConvWindow): [number, number, number] => {
-    const outN = w.C * w.H * w.W;
+  const room = m.x.memory.buffer.byteLength - m.at - 4 * 64 - 64;
+  /** Images of `w` that fit at once: im2col's input and matrix, col2im's matrix, accumulator and output. */
+  const fitting = (w: ConvWindow, im2col: boolean): number => {
+    const inN = w.C * w.H * w.W;
     const colN = w.C * w.kH * w.kW * w.Ho * w.Wo;
-    const accAt = after(m.at, colN * 4);
-    const outAt = after(accAt, outN * 8);
-    return [accAt, outAt, after(outAt, outN * 4)];
+    return Math.floor(room / (im2col ? (inN + colN) * 4 : colN * 4 + inN * 12));
   };
   return {
-    reserve: (w) => ensure(m, Math.max(col2imLayout(w)[2], after(after(m.at, w.C * w.H * w.W * 4), w.C * w.kH * w.kW * w.Ho * w.Wo * 4))),
-    im2col(w, src, so, col) {
+    reserve: (w) => fitting(w, true) >= 1 && fitting(w, false) >= 1,
+    im2col(w, src, so, xStride, n, col, co, ld) {
+      const per = Math.min(n, fitting(w, true));
+      if (per < 1) return false;
       const inN = w.C * w.H * w.W;
-      const colN = w.C * w.kH * w.kW * w.Ho * w.Wo;
+      const K = w.C * w.kH * w.kW;
+      const P = w.Ho * w.Wo;
       const inAt = m.at;
-      const colAt = after(inAt, inN * 4);
-      if (!ensure(m, after(colAt, colN * 4))) return false;
+      const colAt = after(inAt, per * inN * 4);
       const f32 = m.f32;
-      f32.set(src.subarray(so, so + inN), inAt / 4);
-      x.im2col(inAt, w.C, w.H, w.W, w.kH, w.kW, w.sH, w.sW, w.pH, w.pW, w.dH, w.dW, w.Ho, w.Wo, colAt, 0);
-      col.set(f32.subarray(colAt / 4, colAt / 4 + colN));
+      for (let b0 = 0; b0 < n; b0 += per) {
+        const k = Math.min(per, n - b0);
+        copyRows(src, so + b0 * xStride, xStride, f32, inAt / 4, inN, k, inN);
+        x.im2col(inAt, w.C, w.H, w.W, w.kH, w.kW, w.sH, w.sW, w.pH, w.pW, w.dH, w.dW, w.Ho, w.Wo, colAt, k, k * P);
+        copyRows(f32, colAt / 4, k * P, col, co + b0 * P, ld, K, k * P);
+      }
       return true;
     },
-    col2im(w, col, out, oo) {
+    col2im(w, col, co, ld, n, out, oo, outStride) {
+      const per = Math.min(n, fitting(w, false));
+      if (per < 1) return false;
       const outN = w.C * w.H * w.W;
-      const colN = w.C * w.kH * w.kW * w.Ho * w.Wo;
+      const K = w.C * w.kH * w.kW;
+      const P = w.Ho * w.Wo;
       const colAt = m.at;
-      const [accAt, outAt, end] = col2imLayout(w);
-      if (!ensure(m, end)) return false;
+      const accAt = after(colAt, per * K * P * 4);
+      const outAt = after(accAt, per * outN * 8);
       const f32 = m.f32;
-      f32.set(col.subarray(0, colN), colAt / 4);
-      x.col2im(colAt, w.C, w.H, w.W, w.kH, w.kW, w.sH, w.sW, w.pH, w.pW, w.dH, w.dW, w.Ho, w.Wo, accAt, outAt);
-      out.set(f32.subarray(outAt / 4, outAt / 4 + outN), oo);
+      for (let b0 = 0; b0 < n; b0 += per) {
+        const k = Math.min(per, n - b0);
+        copyRows(col, co + b0 * P, ld, f32, colAt / 4, k * P, K, k * P);
+        x.col2im(colAt, w.C, w.H, w.W, w.kH, w.kW, w.sH, w.sW, w.pH, w.pW, w.dH, w.dW, w.Ho, w.Wo, accAt, outAt, k, k * P);
+        copyRows(f32, outAt / 4, outN, out, oo + b0 * outStride, outStride, k, outN);
+      }
       return true;
     },
   };
