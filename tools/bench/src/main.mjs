@@ -135,7 +135,7 @@ async function main() {
     }
   }
   console.log(
-    `method:  ${opts.quick ? "QUICK smoke run, numbers are rough; " : ""}warm-up ${profile.warmupMs} ms, then median of ${profile.minBatches}–${profile.batches} batches of ~${profile.batchMs} ms` +
+    `method:  ${opts.quick ? "QUICK smoke run, numbers are rough; " : ""}warm-up ${profile.warmupMs} ms (training ${opts.quick ? profile.warmupMs : 1500} ms), then median of ${profile.minBatches}–${profile.batches} batches of ~${profile.batchMs} ms` +
       (opts.device === "webgpu" ? "; each batch ends with await data() of its last result" : ""),
   );
   console.log("ratio:   how many times faster Tessera is (>1: Tessera faster)\n");
