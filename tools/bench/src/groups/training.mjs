@@ -220,8 +220,8 @@ function tfjsImpl(spec, data, weights) {
 /**
  * Training steps get a longer warm-up than the other groups (never shorter than the profile's):
  * Tessera's step rate keeps rising for its first few hundred steps (about a second here) while
- * V8 tiers up the step's many functions, so 300 ms would time the ramp instead of the steady
- * state. Every library gets the same warm-up (a tfjs-wasm step is ~35 ms: ~40 steps).
+ * V8 compiles the step's many functions on background threads, which compete with the GEMM
+ * worker for the cores, so 300 ms would time the ramp instead of the steady state. Every library gets the same warm-up (a tfjs-wasm step is ~35 ms: ~40 steps).
  */
 const TRAINING_WARMUP_MS = 1500;
 
