@@ -40,6 +40,22 @@ function matmul(backend: CpuBackend, a: View, b: View): Float32Array {
   return out;
 }
 
+describe("which products take the threads (default thresholds)", () => {
+  it("shallow products (K < 32) stay on one thread however large; deep ones above 64³ use the workers", () => {
+    // Start the workers first (they start on the first threaded product).
+    same(two, 128, 64, 800);
+    const before = threadStats().runs;
+    same(two, 128, 10, 800); // 1 M multiply-adds but only 10 deep: copying C out would dominate
+    same(two, 800, 16, 128);
+    expect(threadStats().runs).toBe(before);
+    same(two, 40, 40, 40); // 64 000 multiply-adds: below THREADED_GEMM_MIN_FLOPS
+    expect(threadStats().runs).toBe(before);
+    same(two, 128, 32, 800);
+    same(two, 64, 64, 64);
+    expect(threadStats().runs).toBe(before + 2);
+  });
+});
+
 /** Checks `backend` against one thread bit for bit and against a float64 reference. */
 function same(backend: CpuBackend, M: number, K: number, N: number, ta = false, tb = false): void {
   const a = matrix(M, K, 1, ta);

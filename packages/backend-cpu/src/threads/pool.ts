@@ -38,13 +38,25 @@ import { ARGS, DONE, GEN, HANG, SLOT_WORDS, STATE, STATUS, WORKER_SOURCE } from 
  */
 export const THREADED_GEMM_MIN_FLOPS = 262_144;
 
+/**
+ * Below this depth (`K`) a GEMM stays on one thread whatever its size: each element of `C`
+ * then costs fewer multiply-adds than copying it out of the shared memory, which the calling
+ * thread does alone. Measured at kernel level (same machine, `C` 128×800): two threads vs one
+ * 0.61× at K = 10, 0.77× at 16, 1.16× at 32, 1.30× at 64 (and 0.50× at 64×10·10×800, the
+ * gradient of a 10-class linear layer's input).
+ */
+export const THREADED_GEMM_MIN_DEPTH = 32;
+
 let minFlops = THREADED_GEMM_MIN_FLOPS;
+let minDepth = THREADED_GEMM_MIN_DEPTH;
 let runs = 0;
 
 /**
  * Test seam: sets the multiply-adds from which GEMMs use threads (default
  * {@link THREADED_GEMM_MIN_FLOPS}) and returns the previous value, so tests can send small
- * products through the workers.
+ * products through the workers. Below the default it also lifts the minimum depth
+ * ({@link THREADED_GEMM_MIN_DEPTH}), so products of any shape take the threads; setting the
+ * default back restores both.
  *
  * @example
  * const before = setThreadedGemmMinFlops(1);
@@ -54,6 +66,7 @@ let runs = 0;
 export function setThreadedGemmMinFlops(flops: number): number {
   const before = minFlops;
   minFlops = flops;
+  minDepth = flops < THREADED_GEMM_MIN_FLOPS ? 1 : THREADED_GEMM_MIN_DEPTH;
   return before;
 }
 
@@ -556,7 +569,7 @@ export interface ThreadedGemm {
 export function threadedGemm(single: WasmGemm, threads: number): ThreadedGemm {
   const workers = Math.min(threads, MAX_THREADS) - 1;
   const gemm: WasmGemm = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, out, oo) => {
-    if (M * N * K >= minFlops && (M > 1 || N > 1)) {
+    if (M * N * K >= minFlops && K >= minDepth && (M > 1 || N > 1)) {
       const p = getPool();
       if (p !== null) {
         const ready = p.prepare(workers);
