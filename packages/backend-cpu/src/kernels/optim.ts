@@ -8,9 +8,10 @@
  *
  * - Dense float32 operands (the optimizer's case) run in a small WebAssembly SIMD module
  *   (`assembly/adam.ts`, built by `build:wasm`), chunk by chunk through its memory; the last
- *   `n % 4` elements, and runtimes without WebAssembly SIMD, use the TypeScript loop. Backends created with
- *   `simd: false` use only the loop ({@link optimKernels}); results are identical either way.
- * - Dense float64 operands run one flat TypeScript loop over subarrays indexed alike.
+ *   `n % 4` elements, and runtimes without WebAssembly SIMD, use the TypeScript row loop.
+ *   Backends created with `simd: false` use only the loop ({@link optimKernels}); results are
+ *   identical either way.
+ * - Other dense operands run the row loop once, with stride 1.
  * - Anything else (strided views) is walked row by row over the coalesced shape, with an
  *   offset and a stride per operand.
  *
@@ -121,66 +122,6 @@ function rowF32(s: AdamStepScalars, a: AdamStepAttrs, n: number): void {
   }
 }
 
-/**
- * The dense case (every operand contiguous, the optimizer's case): arrays are subarrays that
- * start at the operand's first element, all indexed by `i`; float64. Scalars come as numbers
- * (no property loads in the function: V8 may compile it on the first call, before any type
- * feedback exists), `mode` is 0 (no decay), 1 (decoupled decay) or 2 (L2 penalty).
- */
-function denseF64(
-  p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, vm: Float64Array,
-  po: Float64Array, mo: Float64Array, vo: Float64Array, vmo: Float64Array, n: number,
-  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
-  l2: number, decay: number, biasCorrection2Sqrt: number, negStepSize: number,
-  sign: number, mode: number, amsgrad: boolean,
-): void {
-  for (let i = 0; i < n; i++) {
-    let param = p[i]!;
-    let grad = sign * g[i]!;
-    if (mode === 1) param = param * decay;
-    else if (mode === 2) grad = grad + param * l2;
-    const expAvg = m[i]! * beta1 + grad * oneMinusBeta1;
-    const expAvgSq = v[i]! * beta2 + grad * oneMinusBeta2 * grad;
-    let second = expAvgSq;
-    if (amsgrad) {
-      const old = vm[i]!;
-      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
-      vmo[i] = second;
-    }
-    po[i] = param + (expAvg * negStepSize) / (Math.sqrt(second) / biasCorrection2Sqrt + eps);
-    mo[i] = expAvg;
-    vo[i] = expAvgSq;
-  }
-}
-
-/** {@link denseF64} for float32, rounding where the composed float32 path rounds. */
-function denseF32(
-  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vm: Float32Array,
-  po: Float32Array, mo: Float32Array, vo: Float32Array, vmo: Float32Array, n: number,
-  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
-  l2: number, decay: number, biasCorrection2Sqrt: number, negStepSize: number,
-  sign: number, mode: number, amsgrad: boolean,
-): void {
-  const r = Math.fround;
-  for (let i = 0; i < n; i++) {
-    let param = p[i]!;
-    let grad = sign * g[i]!;
-    if (mode === 1) param = r(param * decay);
-    else if (mode === 2) grad = r(grad + r(param * l2));
-    const expAvg = r(r(m[i]! * beta1) + r(grad * oneMinusBeta1));
-    const expAvgSq = r(r(v[i]! * beta2) + r(r(grad * oneMinusBeta2) * grad));
-    let second = expAvgSq;
-    if (amsgrad) {
-      const old = vm[i]!;
-      second = old !== old || expAvgSq !== expAvgSq ? NaN : old > expAvgSq ? old : expAvgSq;
-      vmo[i] = second;
-    }
-    po[i] = param + r(r(expAvg * negStepSize) / r(r(r(Math.sqrt(second)) / biasCorrection2Sqrt) + eps));
-    mo[i] = expAvg;
-    vo[i] = expAvgSq;
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // float32 in WebAssembly SIMD
 // ---------------------------------------------------------------------------------------
@@ -204,7 +145,7 @@ function decodeBase64(text: string): Uint8Array {
  * The module built from `assembly/adam.ts` (its `adam(n, mode, amsgrad, beta1, 1-beta1,
  * beta2, 1-beta2, eps, l2, decay, sqrt(bc2), -stepSize, sign)` updates the first `n` elements
  * of the chunk in its memory, four lanes at a time, with exactly the float32 operations of
- * {@link denseF32}), or null where WebAssembly SIMD is unavailable.
+ * {@link rowF32}), or null where WebAssembly SIMD is unavailable.
  */
 function getWasmAdam(): { run: AdamWasm; f32: Float32Array } | null {
   if (wasmAdam !== undefined) return wasmAdam;
@@ -224,37 +165,34 @@ function getWasmAdam(): { run: AdamWasm; f32: Float32Array } | null {
 }
 
 /**
- * {@link denseF32} through the SIMD module: chunks are copied into its memory, updated there
- * four lanes at a time and copied back; the last `n % 4` elements go through `denseF32`.
- * Returns false (having done nothing) where WebAssembly SIMD is unavailable.
+ * The first `n − n % 4` elements of dense float32 operands (`arrays`, each starting at its
+ * first element) through the SIMD module: chunks are copied into its memory, updated there
+ * four lanes at a time and copied back. Returns how many elements it updated: 0 where
+ * WebAssembly SIMD is unavailable.
  */
-function denseF32Simd(
-  arrays: readonly Float32Array[], n: number, c: AdamStepScalars, sign: number, mode: number, amsgrad: boolean,
-): boolean {
+function denseF32Simd(arrays: readonly TypedArray[], n: number, c: AdamStepScalars, a: AdamStepAttrs): number {
   const wasm = getWasmAdam();
-  if (wasm === null) return false;
-  const [p, g, m, v, vm, po, mo, vo, vmo] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  if (wasm === null) return 0;
+  const [p, g, m, v, vm, po, mo, vo, vmo] = arrays as Float32Array[];
+  const mode = a.weightDecay === 0 ? 0 : a.decoupled ? 1 : 2;
+  const sign = a.maximize ? -1 : 1;
   const mem = wasm.f32;
   const n4 = n - (n % 4);
   for (let start = 0; start < n4; start += CHUNK) {
     const len = Math.min(CHUNK, n4 - start);
     const end = start + len;
-    mem.set(p.subarray(start, end), 0);
-    mem.set(g.subarray(start, end), CHUNK);
-    mem.set(m.subarray(start, end), 2 * CHUNK);
-    mem.set(v.subarray(start, end), 3 * CHUNK);
-    if (amsgrad) mem.set(vm.subarray(start, end), 4 * CHUNK);
-    wasm.run(len, mode, amsgrad ? 1 : 0, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign);
-    po.set(mem.subarray(0, len), start);
-    mo.set(mem.subarray(2 * CHUNK, 2 * CHUNK + len), start);
-    vo.set(mem.subarray(3 * CHUNK, 3 * CHUNK + len), start);
-    if (amsgrad) vmo.set(mem.subarray(4 * CHUNK, 4 * CHUNK + len), start);
+    mem.set(p!.subarray(start, end), 0);
+    mem.set(g!.subarray(start, end), CHUNK);
+    mem.set(m!.subarray(start, end), 2 * CHUNK);
+    mem.set(v!.subarray(start, end), 3 * CHUNK);
+    if (a.amsgrad) mem.set(vm!.subarray(start, end), 4 * CHUNK);
+    wasm.run(len, mode, a.amsgrad ? 1 : 0, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign);
+    po!.set(mem.subarray(0, len), start);
+    mo!.set(mem.subarray(2 * CHUNK, 2 * CHUNK + len), start);
+    vo!.set(mem.subarray(3 * CHUNK, 3 * CHUNK + len), start);
+    if (a.amsgrad) vmo!.set(mem.subarray(4 * CHUNK, 4 * CHUNK + len), start);
   }
-  if (n4 < n) {
-    const t = arrays.map((a) => a.subarray(n4)) as Float32Array[];
-    denseF32(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!, n - n4, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, amsgrad);
-  }
-  return true;
+  return n4;
 }
 
 /** Coalesced shape and per-operand strides of a strided call (reused). */
@@ -278,18 +216,17 @@ function adamStep(simd: boolean, inputs: readonly CpuView[], outputs: readonly C
   }
   try {
     if (used.every((k) => isDense(views[k]!.layout))) {
-      const sub = views.map((view) => view.buffer.subarray(view.layout.offset, view.layout.offset + n));
-      const sign = attrs.maximize ? -1 : 1;
-      const mode = attrs.weightDecay === 0 ? 0 : attrs.decoupled ? 1 : 2;
-      const c = scalars;
-      if (inputs[0]!.dtype === "float32") {
-        if (simd && denseF32Simd(sub as Float32Array[], n, c, sign, mode, attrs.amsgrad)) return;
-        const [p, g, m, v, vm, po, mo, vo, vmo] = sub as Float32Array[];
-        denseF32(p!, g!, m!, v!, vm!, po!, mo!, vo!, vmo!, n, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, attrs.amsgrad);
-      } else {
-        const [p, g, m, v, vm, po, mo, vo, vmo] = sub as Float64Array[];
-        denseF64(p!, g!, m!, v!, vm!, po!, mo!, vo!, vmo!, n, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.eps, c.l2, c.decay, c.biasCorrection2Sqrt, c.negStepSize, sign, mode, attrs.amsgrad);
+      // Dense (the optimizer's case): float32 through the SIMD module where allowed, the rest
+      // (and everything else) one row of stride 1.
+      let done = 0;
+      if (simd && inputs[0]!.dtype === "float32") {
+        done = denseF32Simd(views.map((view) => view.buffer.subarray(view.layout.offset, view.layout.offset + n)), n, scalars, attrs);
       }
+      for (const k of used) {
+        OFF[k] = OFF[k]! + done;
+        STEP[k] = 1;
+      }
+      if (done < n) row(scalars, attrs, n - done);
       return;
     }
     // Strided: coalesce the dims every operand walks as one, then one row per innermost line.
