@@ -54,7 +54,7 @@ describe("threaded GEMM in headless Chromium", () => {
     const result = checkPage(run);
     expect(result.crossOriginIsolated).toBe(false);
     expect(result.threads).toEqual({ one: 1, three: 1, default: 1 });
-    expect(result.stats).toEqual({ runs: 0, workers: 0 });
+    expect(result.stats).toEqual({ runs: 0, robbed: 0, workers: 0 });
     expect(result.readyAfterMs).toBe(0);
     expect(result.hang).toBeUndefined();
     for (const c of result.cases) {

@@ -2,8 +2,9 @@
  * The multi-threaded float32 GEMM (src/threads/): results bit-identical to one thread on odd
  * shapes, every transpose case, row and column splits and many sizes in a row; `threads: 1`;
  * bad `threads` values; the single-thread fallback when SharedArrayBuffer is hidden
- * (one warning per process, right results); and workers that exit or hang (the pool is
- * disabled: one warning, or one clear error after the timeout, then one thread).
+ * (one warning per process, right results); workers that exit or hang (the pool is
+ * disabled: one warning, or one clear error after the timeout, then one thread); and a worker
+ * that does not start its block (the caller runs it: same bits, no error).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TypedArray } from "@tessera/storage";
@@ -192,7 +193,7 @@ describe("multi-threaded float32 GEMM", () => {
       const b = fresh.createCpuBackend({ name: "t1", threads: 1 });
       expect(b.threads).toBe(1);
       same(b, 200, 200, 200);
-      expect(stats.threadStats()).toEqual({ runs: 0, workers: 0 });
+      expect(stats.threadStats()).toEqual({ runs: 0, robbed: 0, workers: 0 });
       expect(warn.mock.calls.filter((c) => /worker threads/.test(String(c[0])))).toEqual([]);
     } finally {
       warn.mockRestore();
@@ -214,7 +215,7 @@ describe("multi-threaded float32 GEMM", () => {
       expect(fresh.cpuBackend.threads).toBe(1);
       same(x, 200, 150, 220);
       same(y, 220, 150, 200, true, true);
-      expect(stats.threadStats()).toEqual({ runs: 0, workers: 0 });
+      expect(stats.threadStats()).toEqual({ runs: 0, robbed: 0, workers: 0 });
       expect(warn).toHaveBeenCalledTimes(1);
       const message = String(warn.mock.calls[0]![0]);
       expect(message).toMatch(/SharedArrayBuffer is unavailable/);
@@ -249,6 +250,39 @@ describe("multi-threaded float32 GEMM", () => {
       expect(message).toMatch(/GEMM worker thread exited/);
       expect(message).toMatch(/disabled for this process/);
       expect(message).toMatch(/threads: 1/);
+    } finally {
+      warn.mockRestore();
+      vi.resetModules();
+    }
+  });
+
+  it("a worker that does not start its block: the caller takes it back, same bits, no error; the worker joins later GEMMs", async () => {
+    vi.resetModules();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const fresh = await import("../src/index.js");
+      const stats = await import("../src/threads/pool.js");
+      stats.setThreadedGemmMinFlops(50_000);
+      const b = fresh.createCpuBackend({ name: "stalls", threads: 2 });
+      same(b, 96, 64, 80); // starts the worker
+      const before = stats.threadStats();
+      await stats.injectGemmWorkerFault("stall");
+      same(b, 96, 64, 80);
+      same(b, 100, 70, 90, true, false);
+      const after = stats.threadStats();
+      expect(after.runs - before.runs).toBe(2);
+      expect(after.robbed - before.robbed).toBeGreaterThanOrEqual(1);
+      expect(b.threads).toBe(2);
+      // The robbed worker is not broken: within a few GEMMs one runs with its block on it.
+      let joined = false;
+      for (let i = 0; i < 200 && !joined; i++) {
+        const robbed = stats.threadStats().robbed;
+        same(b, 96, 64, 80);
+        joined = stats.threadStats().robbed === robbed;
+        if (!joined) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(joined, "a later GEMM ran a block on the worker").toBe(true);
+      expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
       vi.resetModules();

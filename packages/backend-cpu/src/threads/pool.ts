@@ -4,10 +4,14 @@
  * The main thread copies the operands into the shared memory once, splits `C` into as many
  * blocks of rows (or of columns, when `C` has too few rows for that) as there are threads, starts
  * each worker on its block by writing the `gemm` arguments into the worker's control slot and
- * bumping the slot's generation counter (`Atomics.store` + `Atomics.notify`), runs the first
- * block itself, then waits until every worker has stored that generation into its `done`
- * word (`Atomics.wait` in Node and in workers; a spin on `Atomics.load` on a browser's main
- * thread, where `Atomics.wait` throws). Every thread runs the same micro-kernel with its own
+ * bumping the slot's generation counter (`Atomics.store` + `Atomics.notify`), and runs the
+ * first block itself. Then it takes back every block whose worker has not claimed it yet (a
+ * compare-exchange on the slot's claim word, which the worker also needs to win before it
+ * starts) and runs those too, so a worker that is asleep, descheduled or stuck costs time, never
+ * a wait on it: headless Chromium under load was seen to keep a new worker from running while
+ * the page's main thread spun for it. Last, it waits until every claimed block's worker has
+ * stored that generation into its `done` word (`Atomics.wait` in Node and in workers; a spin on
+ * `Atomics.load` on a browser's main thread, where `Atomics.wait` throws). Every thread runs the same micro-kernel with its own
  * packing area, and the split falls on whole micro-tiles, so each element of `C` is computed
  * with the same operations in the same order as on one thread: results are bit-identical.
  *
@@ -26,7 +30,7 @@
  */
 import { type GemmExports, type WasmGemm, gemmTile, placeOperand, sharedGemmBytes, spanOf } from "../kernels/wasm-gemm.js";
 import { TesseraError } from "@tessera/storage";
-import { ARGS, DONE, GEN, HANG, SLOT_WORDS, STATE, STATUS, WORKER_SOURCE } from "./worker-source.js";
+import { ARGS, CLAIM, DONE, GEN, HANG, PHASE, SLOT_WORDS, STALL, STATE, STATUS, WORKER_PHASES, WORKER_SOURCE } from "./worker-source.js";
 
 /**
  * Below this many multiply-adds (`M·N·K`) a GEMM stays on one thread: handing work to a
@@ -50,6 +54,7 @@ export const THREADED_GEMM_MIN_DEPTH = 32;
 let minFlops = THREADED_GEMM_MIN_FLOPS;
 let minDepth = THREADED_GEMM_MIN_DEPTH;
 let runs = 0;
+let robbed = 0;
 
 /**
  * Test seam: sets the multiply-adds from which GEMMs use threads (default
@@ -70,15 +75,28 @@ export function setThreadedGemmMinFlops(flops: number): number {
   return before;
 }
 
+/** What {@link threadStats} reports. */
+export interface ThreadStats {
+  /** GEMMs split over the calling thread and workers so far in this process. */
+  readonly runs: number;
+  /**
+   * Blocks of those GEMMs that the calling thread took back and ran itself, because their
+   * worker had not started them by the time the caller's own block was done (a busy or
+   * descheduled worker costs time this way, never an error).
+   */
+  readonly robbed: number;
+  /** Workers started (ready or not). */
+  readonly workers: number;
+}
+
 /**
- * Diagnostics: GEMMs that ran on more than one thread so far in this process, and the workers
- * started (ready or not).
+ * Diagnostics: how the threaded GEMM has run so far in this process.
  *
  * @example
- * threadStats(); // { runs: 12, workers: 1 }
+ * threadStats(); // { runs: 12, robbed: 1, workers: 1 }
  */
-export function threadStats(): { readonly runs: number; readonly workers: number } {
-  return { runs, workers: pool?.started ?? 0 };
+export function threadStats(): ThreadStats {
+  return { runs, robbed, workers: pool?.started ?? 0 };
 }
 
 /**
@@ -127,8 +145,11 @@ export function setThreadedGemmTimeoutMin(ms: number): number {
  * Test seam: breaks the first worker of the process's pool, which must have started (run a
  * threaded GEMM first).
  *
- * - `"hang"`: the next threaded GEMM hands that worker a block it never answers (the worker
- *   blocks forever), so the GEMM throws after {@link gemmTimeoutMs} and threads are disabled.
+ * - `"hang"`: the next threaded GEMM hands that worker a block it claims and never answers (the
+ *   worker blocks forever), so the GEMM throws after {@link gemmTimeoutMs} and threads are disabled.
+ * - `"stall"`: that worker does not claim its block of the next threaded GEMM until the calling
+ *   thread has taken it back, as a worker the OS has not scheduled would: the GEMM still returns
+ *   the same bits, one block later ({@link threadStats}' `robbed` counts it).
  * - `"exit"`: terminates the worker now (`worker.terminate()`); in Node the promise resolves
  *   once its `exit` event has disabled the threads (browsers have no such event: the pool is
  *   disabled at once), so the next GEMM runs on one thread and warns once.
@@ -137,13 +158,16 @@ export function setThreadedGemmTimeoutMin(ms: number): number {
  * await injectGemmWorkerFault("exit");
  * cpu.kernels.matmul!(…); // one thread, one console.warn
  */
-export function injectGemmWorkerFault(fault: "hang" | "exit"): Promise<void> {
+export function injectGemmWorkerFault(fault: WorkerFault): Promise<void> {
   const p = pool;
   if (p === undefined || p === null || p.started === 0) {
     return Promise.reject(new Error("injectGemmWorkerFault: no GEMM worker has started yet; run a threaded GEMM first."));
   }
   return p.inject(fault);
 }
+
+/** The faults {@link injectGemmWorkerFault} can inject. */
+export type WorkerFault = "hang" | "stall" | "exit";
 
 /** The most threads one GEMM uses (the control area holds 31 worker slots). */
 export const MAX_THREADS = 32;
@@ -289,7 +313,7 @@ class GemmPool {
   private f32: Float32Array;
   private blobUrl: string | undefined;
   /** A fault injected by {@link injectGemmWorkerFault} for the next job of worker 0. */
-  private fault: "hang" | undefined;
+  private fault: "hang" | "stall" | undefined;
   /**
    * Why the workers were given up (a worker failed to start, threw, exited, hung or trapped),
    * or `""` while they work. Once set, GEMMs run on one thread for the rest of the process.
@@ -346,9 +370,9 @@ class GemmPool {
   }
 
   /** See {@link injectGemmWorkerFault}. */
-  inject(fault: "hang" | "exit"): Promise<void> {
-    if (fault === "hang") {
-      this.fault = "hang";
+  inject(fault: WorkerFault): Promise<void> {
+    if (fault !== "exit") {
+      this.fault = fault;
       return Promise.resolve();
     }
     const w = this.workers[0]!;
@@ -481,42 +505,58 @@ class GemmPool {
     const dim = byCols ? N : M;
     const chunk = Math.ceil(dim / threads / unit) * unit;
     const c = this.control;
-    const jobs: Array<[number, number]> = [];
+    // The `gemm` arguments of thread t's block; every thread packs into its own work area.
+    const block = (t: number, work: number): GemmArgs => {
+      const start = t * chunk;
+      const size = Math.min(chunk, dim - start);
+      return byCols
+        ? [M, size, K, aAt * 4, ar, ac, (bAt + start * bc) * 4, br, bc, (cAt + start) * 4, N, 0, work]
+        : [size, N, K, (aAt + start * ar) * 4, ar, ac, bAt * 4, br, bc, (cAt + start * N) * 4, N, 0, work];
+    };
+    const jobs: Job[] = [];
     const timeout = gemmTimeoutMs(M, N, K);
     const deadline = performance.now() + timeout;
     for (let t = 1; t < threads && t * chunk < dim; t++) {
-      const start = t * chunk;
-      const size = Math.min(chunk, dim - start);
       const w = t - 1;
       const s = w * SLOT_WORDS;
-      const args = byCols
-        ? [M, size, K, aAt * 4, ar, ac, (bAt + start * bc) * 4, br, bc, (cAt + start) * 4, N, 0, CONTROL_BYTES + t * this.workBytes]
-        : [size, N, K, (aAt + start * ar) * 4, ar, ac, bAt * 4, br, bc, (cAt + start * N) * 4, N, 0, CONTROL_BYTES + t * this.workBytes];
-      if (w === 0 && this.fault === "hang") {
-        this.fault = undefined;
-        args[0] = HANG;
-      }
+      const args = block(t, CONTROL_BYTES + t * this.workBytes);
       for (let i = 0; i < args.length; i++) c[s + ARGS + i] = args[i]! | 0;
+      const fault = w === 0 ? this.fault : undefined;
+      if (fault !== undefined) {
+        this.fault = undefined;
+        c[s + ARGS] = fault === "hang" ? HANG : STALL;
+      }
       const g = (this.gens[w]! + 1) | 0;
       this.gens[w] = g;
       Atomics.store(c, s + GEN, g);
       Atomics.notify(c, s + GEN);
-      jobs.push([s, g]);
+      jobs.push({ s, g, args, robbable: fault !== "hang" });
     }
-    const own = Math.min(chunk, dim);
-    if (byCols) this.main.gemm(M, own, K, aAt * 4, ar, ac, bAt * 4, br, bc, cAt * 4, N, 0, CONTROL_BYTES);
-    else this.main.gemm(own, N, K, aAt * 4, ar, ac, bAt * 4, br, bc, cAt * 4, N, 0, CONTROL_BYTES);
-    let hung = 0;
+    this.runHere(block(0, CONTROL_BYTES));
+    // Take back, and run here, every block whose worker has not claimed it yet: a worker that
+    // is asleep, descheduled or stuck then costs this GEMM a block's time instead of a wait.
+    for (const job of jobs) {
+      const before = (job.g - 1) | 0;
+      if (job.robbable && Atomics.compareExchange(c, job.s + CLAIM, before, job.g) === before) {
+        Atomics.notify(c, job.s + CLAIM);
+        job.robbed = true;
+        robbed++;
+        this.runHere(job.args);
+      }
+    }
+    const hung: string[] = [];
     let trapped = 0;
-    for (const [s, g] of jobs) {
-      if (!this.wait(s, g, deadline)) hung++;
+    for (const { s, g, robbed } of jobs) {
+      if (robbed === true) continue;
+      if (!this.wait(s, g, deadline)) hung.push(lastSeen(c, s, g));
       else if (Atomics.load(c, s + STATUS) !== 0) trapped++;
     }
-    if (hung > 0 || trapped > 0) {
+    if (hung.length > 0 || trapped > 0) {
       const product = `float32 matmul/conv GEMM (${M}×${K} · ${K}×${N}, ${threads} threads)`;
       const what =
-        hung > 0
-          ? `${hung} of its ${jobs.length} worker thread${jobs.length === 1 ? "" : "s"} did not finish within ${timeout} ms (hung or died)`
+        hung.length > 0
+          ? `${hung.length} of its ${jobs.length} worker thread${jobs.length === 1 ? "" : "s"} did not finish within ${timeout} ms ` +
+            `(hung or died; ${hung.join("; ")})`
           : "a worker thread's WebAssembly GEMM trapped (a bug: please report it with the shapes)";
       this.disable(`a ${product}: ${what}`);
       brokenWarned = true; // this error says it all
@@ -530,6 +570,36 @@ class GemmPool {
     runs++;
     return true;
   }
+
+  /** Runs one block of a GEMM on this thread, packing into this thread's work area. */
+  private runHere(args: GemmArgs): void {
+    const here: GemmArgs = [...args];
+    here[12] = CONTROL_BYTES;
+    this.main.gemm(...here);
+  }
+}
+
+/** The 13 arguments of the WebAssembly `gemm`. */
+type GemmArgs = Parameters<GemmExports["gemm"]>;
+
+/** A block of a GEMM handed to a worker. */
+interface Job {
+  /** The worker's control slot (first word). */
+  readonly s: number;
+  /** The job's generation. */
+  readonly g: number;
+  /** Its `gemm` arguments, as the worker would run them. */
+  readonly args: GemmArgs;
+  /** False for the hang test seam's job, which the worker must claim. */
+  readonly robbable: boolean;
+  /** Set when the calling thread took the block back and ran it itself. */
+  robbed?: boolean;
+}
+
+/** Where the worker of control slot word `s` was last seen, for the timeout error of job `g`. */
+function lastSeen(c: Int32Array, s: number, g: number): string {
+  const phase = WORKER_PHASES[Atomics.load(c, s + PHASE)] ?? "in an unknown state";
+  return `worker ${s / SLOT_WORDS + 1} was last seen ${phase}, job ${g} posted, job ${Atomics.load(c, s + DONE)} done`;
 }
 
 let pool: GemmPool | null | undefined;

@@ -5,9 +5,11 @@
  *
  * A worker instantiates the shared-memory GEMM build on the shared `WebAssembly.Memory`, marks
  * its control slot ready, then loops: it polls for {@link WORKER_SPIN_MS}, then waits
- * (`Atomics.wait`), for the slot's generation counter to change, runs `gemm` with the arguments in the slot, stores the generation into
- * the slot's `done` word and notifies. It never returns to its event loop, so it takes no
- * messages after the first. A job with `M` = {@link HANG} (a test seam) makes it block forever.
+ * (`Atomics.wait`), for the slot's generation counter to change; claims the job
+ * ({@link CLAIM}) unless the caller took it back; runs `gemm` with the arguments in the slot,
+ * stores the generation into the slot's `done` word and notifies. It never returns to its
+ * event loop, so it takes no messages after the first. Test seams: a job with `M` =
+ * {@link HANG} makes it block forever, one with {@link STALL} makes it wait to be robbed.
  */
 
 /**
@@ -31,6 +33,19 @@ export const STATE = 2;
 export const STATUS = 3;
 /** Slot words `ARGS … ARGS + 12`: the 13 arguments of `gemm`. */
 export const ARGS = 4;
+/**
+ * Slot word: what the worker is doing, one of {@link WORKER_PHASES}' indices. Written by the
+ * worker only, read by the caller to say where a worker that timed out was last seen.
+ */
+export const PHASE = 17;
+/** The worker's phases, by their value in the {@link PHASE} word. */
+export const WORKER_PHASES = ["starting", "polling for a job", "sleeping in Atomics.wait for a job", "running its GEMM"] as const;
+/**
+ * Slot word: the generation of the last job claimed, by the worker (which then runs it) or by
+ * the caller, which takes back a job its worker has not claimed by the time the caller's own
+ * block is done. Whoever moves it from `g − 1` to `g` with `Atomics.compareExchange` runs job `g`.
+ */
+export const CLAIM = 18;
 /** Slot word no one writes: a worker told to hang waits on it forever. */
 const NEVER = SLOT_WORDS - 1;
 /**
@@ -38,6 +53,12 @@ const NEVER = SLOT_WORDS - 1;
  * answering: the test seam `injectGemmWorkerFault("hang")` uses it to test the caller's timeout.
  */
 export const HANG = -1;
+/**
+ * A job whose first argument (`M`) is this value makes the worker wait, before claiming it,
+ * until the caller has taken it back: the test seam `injectGemmWorkerFault("stall")` uses it
+ * to test that a worker that does not start its block costs time, never an error.
+ */
+export const STALL = -2;
 
 /** The worker's code: `start(module, memory, slotByteOffset)` plus the Node or browser entry. */
 export const WORKER_SOURCE = `"use strict";
@@ -55,6 +76,7 @@ function start(module, memory, slot) {
   Atomics.store(ctl, ${STATE}, 1);
   Atomics.notify(ctl, ${STATE});
   for (;;) {
+    Atomics.store(ctl, ${PHASE}, 1);
     // Spin a while before sleeping: a sleeping thread takes tens of microseconds to wake
     // (more in a VM), a large share of a GEMM of a millisecond, and the next GEMM of a
     // training step usually follows within microseconds.
@@ -62,11 +84,17 @@ function start(module, memory, slot) {
     while (Atomics.load(ctl, ${GEN}) === seen && performance.now() < until) {
       for (let i = 0; i < 256 && Atomics.load(ctl, ${GEN}) === seen; i++);
     }
+    Atomics.store(ctl, ${PHASE}, 2);
     Atomics.wait(ctl, ${GEN}, seen);
     const g = Atomics.load(ctl, ${GEN});
     if (g === seen) continue;
     seen = g;
     const a = ${ARGS};
+    // The stall seam: let the caller take this job back first (or give up after a while).
+    if (ctl[a] === ${STALL}) Atomics.wait(ctl, ${CLAIM}, (g - 1) | 0, 10000);
+    // Claim the job; the caller may have taken it back already (it runs such jobs itself).
+    if (Atomics.compareExchange(ctl, ${CLAIM}, (g - 1) | 0, g) !== ((g - 1) | 0)) continue;
+    Atomics.store(ctl, ${PHASE}, 3);
     if (ctl[a] === ${HANG}) for (;;) Atomics.wait(ctl, ${NEVER}, 0);
     let status = 0;
     try {

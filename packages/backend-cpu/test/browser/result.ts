@@ -44,7 +44,7 @@ export interface ThreadsPageResult {
   /** Milliseconds the page yielded to its event loop before the first threaded GEMM (0 when none ran). */
   readonly readyAfterMs: number;
   /** `threadStats()` at the end of the matmul cases (before the hang check). */
-  readonly stats: { readonly runs: number; readonly workers: number };
+  readonly stats: { readonly runs: number; readonly robbed: number; readonly workers: number };
   readonly cases: readonly ThreadsCase[];
   /** Only on the cross-origin isolated page. */
   readonly hang?: HangResult;

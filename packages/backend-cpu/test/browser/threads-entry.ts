@@ -132,16 +132,18 @@ async function main(): Promise<ThreadsPageResult> {
   const one = createCpuBackend({ name: "cpu-1", threads: 1 });
   const three = createCpuBackend({ name: "cpu-3", threads: 3 });
   // The first large GEMM starts the workers; in a browser they start only once the page
-  // returns to its event loop, so GEMMs run on one thread until then: yield until one runs threaded.
+  // returns to its event loop, so GEMMs run on one thread until then: yield until one runs
+  // with a worker's block done by the worker (not taken back by this thread).
   let readyAfterMs = 0;
   if (three.threads > 1) {
     const a = matrix(256, 256, 5, false);
     const b = matrix(256, 256, 6, false);
     const t0 = performance.now();
     for (;;) {
-      const before = threadStats().runs;
+      const before = threadStats();
       matmul(three, a, b);
-      if (threadStats().runs > before) break;
+      const after = threadStats();
+      if (after.runs > before.runs && after.robbed === before.robbed) break;
       if (performance.now() - t0 > 10_000) throw new Error("no GEMM ran on the worker threads within 10 s of starting them");
       await sleep(5);
     }
