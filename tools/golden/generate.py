@@ -175,6 +175,45 @@ def _inplace_chain(a, xs):
     return y
 
 
+def _inplace_view(a, xs):
+    """In-place ops through views of tensors in the graph (PyTorch records them as CopySlices)."""
+    scenario = a["scenario"]
+    if scenario == "region":  # an op on a slice, then the whole base
+        t, s = xs
+        b = t * 2
+        b[:, 1:3].mul_(s)
+        return b * b
+    if scenario == "buffer":  # a buffer that needs no grad, filled through views
+        h, w = xs
+        buf = torch.zeros(4, 3, dtype=h.dtype)
+        buf[1:3].copy_(h.tanh())
+        col = buf[:, 2]
+        col.add_(1)
+        col.mul_(w)
+        return buf * 3
+    if scenario == "base-then-view":  # an older view sees an in-place op on its base
+        t, = xs
+        b = t * 2
+        v = b[0:2]
+        b.mul_(t)
+        return v * v
+    if scenario == "overlapping":  # a view overlapping the written one
+        t, = xs
+        b = t * 1
+        v1 = b[0:3]
+        v2 = b[1:4]
+        v1.mul_(2)
+        return v2 * v2
+    if scenario == "nested":  # views of views: transpose, select, reshape, step
+        t, s = xs
+        b = t + 0
+        b.t()[1].fill_(0.5)
+        b.view(2, 6)[1].view(3, 2)[:, 0].div_(s)
+        b[:, ::2].clamp_(min=-0.5)
+        return b * t
+    raise KeyError(scenario)
+
+
 def _conv_net(a, xs):
     img, w, b, fc = xs
     h = F.max_pool2d(torch.relu(F.conv2d(img, w, b, padding=1)), 2)
@@ -240,6 +279,7 @@ OPS.update({
     "add_self": lambda a, xs: xs[0] + xs[0],
     "gram": lambda a, xs: xs[0].matmul(xs[0].t()),
     "inplace_chain": _inplace_chain,
+    "inplace_view": _inplace_view,
 })
 
 
@@ -657,6 +697,11 @@ def edge_cases():
     case("add self", "add_self", {}, [x(randn(2, 3))])
     case("composite gram x@x.T", "gram", {}, [x(randn(3, 4))])
     case("composite in-place chain", "inplace_chain", {}, [x(randn(2, 4)), x(randn(4)), x(randn(2, 4))])
+    case("in-place through a view: region of a base", "inplace_view", {"scenario": "region"}, [x(randn(3, 4)), x(randn(3, 2))])
+    case("in-place through a view: buffer filled through views", "inplace_view", {"scenario": "buffer"}, [x(randn(2, 3)), x(randn(4))])
+    case("in-place through a view: older view after the base changed", "inplace_view", {"scenario": "base-then-view"}, [x(randn(4, 3))])
+    case("in-place through a view: overlapping views", "inplace_view", {"scenario": "overlapping"}, [x(randn(5))])
+    case("in-place through a view: views of views", "inplace_view", {"scenario": "nested"}, [x(randn(3, 4)), x(away(3))])
 
 
 def main():

@@ -22,6 +22,7 @@ import { AutogradError } from "./errors.js";
 import type { Edge, GradHook, Node } from "./graph/node.js";
 import { AccumulateGrad } from "./graph/accumulate.js";
 import { setTensorCheck, trackTensor, untrackTensor } from "./memory.js";
+import { regenerateView } from "./graph/view-regeneration.js";
 import * as unary from "./functions/unary.js";
 import * as binary from "./functions/binary.js";
 import * as reduce from "./functions/reduction.js";
@@ -85,8 +86,8 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal The backend that owns the storage. */
   readonly _backend: Backend;
-  /** @internal */
-  _requiresGrad = false;
+  /** @internal Backing field of {@link Tensor._requiresGrad}. */
+  private _rg = false;
   /** @internal The edge gradients for this tensor flow into (gradFn or AccumulateGrad). */
   _edge: Edge | null = null;
   /** @internal */
@@ -101,6 +102,16 @@ export class Tensor {
   _kept = false;
   /** @internal The tensor this one is a view of (for in-place checks), if any. */
   _base: Tensor | null = null;
+  /**
+   * @internal On a base: bumped whenever an in-place op replaces its history (on the base or
+   * through a view), so that its views regenerate their gradient edges.
+   */
+  _graphVersion = 0;
+  /**
+   * @internal On a view: the base's {@link Tensor._graphVersion} its gradient edge follows;
+   * -1 for a view outside the graph (`detach`), -2 for one made under `noGrad`.
+   */
+  _viewOfGraph = -1;
   /** @internal Unique id, for debugging and stable ordering. */
   readonly _id = liveId++;
 
@@ -204,6 +215,7 @@ export class Tensor {
 
   /** The node that produced this tensor, or null for a leaf. */
   get gradFn(): Node | null {
+    this._syncView();
     const node = this._edge?.node ?? null;
     return node instanceof AccumulateGrad ? null : node;
   }
@@ -225,6 +237,28 @@ export class Tensor {
 
   // ---------------------------------------------------------------- graph plumbing
 
+  /** @internal Whether this tensor requires grad; a view first catches up with its base. */
+  get _requiresGrad(): boolean {
+    this._syncView();
+    return this._rg;
+  }
+
+  set _requiresGrad(value: boolean) {
+    this._rg = value;
+  }
+
+  /**
+   * @internal On a view whose base's history was replaced by an in-place op since its gradient
+   * edge was made: points the edge at the base's current history (PyTorch regenerates a view's
+   * `grad_fn` the same way). Does nothing on other tensors.
+   */
+  _syncView(): void {
+    const base = this._base;
+    if (base === null || this._viewOfGraph < 0 || this._viewOfGraph === base._graphVersion) return;
+    this._viewOfGraph = base._graphVersion;
+    regenerateView(this, base);
+  }
+
   /** @internal The storage, or a clear error if this tensor was disposed. */
   _liveStorage(op: string): Storage {
     const s = this._storage;
@@ -238,6 +272,7 @@ export class Tensor {
 
   /** @internal The edge this tensor's gradient flows into; creates a leaf's AccumulateGrad. */
   _gradEdge(): Edge {
+    this._syncView();
     if (this._edge === null) this._setEdge({ node: new AccumulateGrad(this), index: 0 });
     return this._edge!;
   }

@@ -17,6 +17,8 @@ import {
   setGradEnabled,
   tensor,
   zeros,
+  memory,
+  tidy,
 } from "../src/index.js";
 import { expectValues, values } from "./helpers.js";
 
@@ -879,6 +881,89 @@ describe("in-place ops", () => {
     y2.fill_(4);
     y2.add(x2).sum().backward();
     expect(values(x2.grad!)).toEqual([1, 1]);
+  });
+
+  it("through a view of a tensor in the graph are recorded on the base (CopySlices); the view follows", () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const b = x.mul(2);
+    const v = b.slice(0, 1, 3);
+    v.mul_(10);
+    expect(values(b)).toEqual([2, 40, 60, 8]);
+    expect(b.gradFn!.name).toBe("CopySlices");
+    expect(v.gradFn!.name).toBe("AsStridedBackward0");
+    expect(b.version).toBe(1);
+    b.sum().backward();
+    expect(values(x.grad!)).toEqual([2, 20, 20, 2]);
+  });
+
+  it("an older view follows an in-place op on its base (its gradient goes through the new history)", () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const b = x.mul(2);
+    const v = b.slice(0, 0, 2);
+    expect(v.gradFn!.name).toBe("SliceBackward0");
+    b.mul_(3);
+    expect(values(v)).toEqual([6, 12]);
+    expect(v.gradFn!.name).toBe("AsStridedBackward0");
+    v.sum().backward();
+    expect(values(x.grad!)).toEqual([6, 6, 0, 0]); // PyTorch 1.13: tensor([6., 6., 0., 0.])
+  });
+
+  it("a buffer that needs no grad joins the graph when a view of it is written from the graph", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const buf = zeros([2, 3]);
+    const other = buf.select(0, 1);
+    expect(other.requiresGrad).toBe(false);
+    buf.select(0, 0).copy_(x.mul(x));
+    expect(buf.requiresGrad).toBe(true);
+    expect(buf.isLeaf).toBe(false);
+    expect(buf.gradFn!.name).toBe("CopySlices");
+    expect(other.requiresGrad).toBe(true); // as in PyTorch: the base requires grad now
+    expect(other.gradFn!.name).toBe("AsStridedBackward0");
+    other.add_(x);
+    buf.mul(tensor([[1, 1, 1], [10, 10, 10]])).sum().backward();
+    expect(values(x.grad!)).toEqual([12, 14, 16]); // 2x from row 0, 10 from row 1
+  });
+
+  it("a view made by detach() is modified like a tensor of its own", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const b = x.mul(2);
+    const d = b.detach();
+    d.add_(x);
+    expect(d.gradFn!.name).toBe("AddBackward0");
+    expect(b.gradFn!.name).toBe("MulBackward0");
+    expect(values(b)).toEqual([3, 6]);
+  });
+
+  it("through a view: refused for an expanded view or a view made under noGrad, before anything is written", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const b = x.mul(2);
+    const expanded = b.slice(0, 0, 1).expand([3]);
+    expect(() => expanded.add_(x)).toThrow(AutogradError);
+    expect(() => expanded.add_(x)).toThrow(/add_: unsupported operation: more than one element .* refers to a single memory location.*clone\(\)/);
+    const quiet = noGrad(() => b.slice(0, 0, 2));
+    expect(() => quiet.mul_(2)).toThrow(/mul_: this view \(shape \[2\]\) was made under noGrad .* grad mode on/);
+    expect(values(b)).toEqual([2, 4, 6]);
+    expect(b.version).toBe(0);
+    expect(b.gradFn!.name).toBe("MulBackward0");
+    noGrad(() => quiet.mul_(2)); // fine under noGrad, as in PyTorch
+    expect(values(b)).toEqual([4, 8, 6]);
+  });
+
+  it("through views: no tensor or storage outlives the graph", () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const before = memory();
+    for (let i = 0; i < 3; i++) {
+      tidy(() => {
+        const buf = zeros([2, 4]);
+        buf.select(0, 0).copy_(x);
+        buf.select(0, 1).slice(0, 1, 3).mul_(x.slice(0, 0, 2));
+        buf.t().select(0, 0).add_(1);
+        buf.sum().backward();
+      });
+    }
+    x.grad!.dispose();
+    x.grad = null;
+    expect(memory()).toEqual(before);
   });
 
   it("in-place ops inside noGrad on a non-leaf are not recorded", () => {

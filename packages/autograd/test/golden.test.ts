@@ -21,6 +21,7 @@ import {
   tensor,
   tidy,
   where,
+  zeros,
 } from "../src/index.js";
 
 type FixtureDType = "float64" | "float32" | "int32" | "bool";
@@ -161,6 +162,44 @@ const OPS: Record<string, Op> = {
   add_self: (_a, [x]) => x!.add(x!),
   gram: (_a, [x]) => x!.matmul(x!.t()),
   inplace_chain: (_a, [x, z, w]) => x!.mul(1.5).add_(z!, { alpha: 2 }).mul_(w!).sub_(0.25).div_(2.5).clamp_({ min: -1 }),
+  inplace_view: (a, xs) => INPLACE_VIEW[a.scenario as string]!(xs),
+};
+
+/** In-place ops through views of tensors in the graph: the generator's `_inplace_view`. */
+const INPLACE_VIEW: Record<string, (xs: Tensor[]) => Tensor> = {
+  region: ([t, s]) => {
+    const b = t!.mul(2);
+    b.slice(1, 1, 3).mul_(s!);
+    return b.mul(b);
+  },
+  buffer: ([h, w]) => {
+    const buf = zeros([4, 3], { dtype: h!.dtype });
+    buf.slice(0, 1, 3).copy_(h!.tanh());
+    const col = buf.select(1, 2);
+    col.add_(1);
+    col.mul_(w!);
+    return buf.mul(3);
+  },
+  "base-then-view": ([t]) => {
+    const b = t!.mul(2);
+    const v = b.slice(0, 0, 2);
+    b.mul_(t!);
+    return v.mul(v);
+  },
+  overlapping: ([t]) => {
+    const b = t!.mul(1);
+    const v1 = b.slice(0, 0, 3);
+    const v2 = b.slice(0, 1, 4);
+    v1.mul_(2);
+    return v2.mul(v2);
+  },
+  nested: ([t, s]) => {
+    const b = t!.add(0);
+    b.t().select(0, 1).fill_(0.5);
+    b.view([2, 6]).select(0, 1).view([3, 2]).select(1, 0).div_(s!);
+    b.slice(1, 0, 4, 2).clamp_({ min: -0.5 });
+    return b.mul(t!);
+  },
 };
 
 // ---------------------------------------------------------------------------- tolerances

@@ -21,6 +21,7 @@ import {
   maxPool2d,
   softmax,
   tensor,
+  zeros,
   where,
 } from "../src/index.js";
 import { awayFromZero, leaf, positive, values } from "./helpers.js";
@@ -510,6 +511,50 @@ describe("pooling", () => {
   }
 });
 
+describe("in-place ops through views of tensors in the graph (CopySlices)", () => {
+  for (const layout of LAYOUTS) {
+    const strided = layout.strided;
+    it(`an op on a slice, then the base (${layout.name})`, () => {
+      check(
+        (x, s) => {
+          const b = x.mul(x);
+          b.slice(1, 1, 3).mul_(s);
+          b.select(0, 0).add_(s.select(1, 0).sum());
+          return b.mul(x);
+        },
+        [leaf([2, 4], { strided }), leaf([2, 2], { strided })],
+      );
+    });
+
+    it(`a buffer filled through views (${layout.name})`, () => {
+      check(
+        (h, w) => {
+          const buf = zeros([3, 4], { dtype: "float64" });
+          buf.slice(0, 0, 2).copy_(h.exp());
+          buf.t().select(0, 3).mul_(w);
+          buf.select(0, 2).clamp_({ min: -0.2, max: 0.2 });
+          return buf.sin();
+        },
+        [leaf([2, 4], { strided }), leaf([3], { strided })],
+      );
+    });
+
+    it(`older and overlapping views follow the base (${layout.name})`, () => {
+      check(
+        (x) => {
+          const b = x.add(1);
+          const older = b.slice(1, 0, 2);
+          const overlapping = b.slice(1, 1, 3);
+          b.slice(1, 0, 2).div_(x.slice(1, 2, 4).exp());
+          b.mul_(x);
+          return older.mul(overlapping);
+        },
+        [leaf([3, 4], { strided })],
+      );
+    });
+  }
+});
+
 describe("in-place ops on non-leaves and copy_", () => {
   for (const layout of LAYOUTS) {
     it(`add_ / sub_ / mul_ / div_ (${layout.name})`, () => {
@@ -658,6 +703,13 @@ describe("composite expressions", () => {
       y.mul_(x);
       y.add_(x.sin());
       return y;
+    }],
+    ["in-place through a view", (x) => {
+      const y = x.mul(x);
+      y.slice(1, 0, 2).mul_(x.select(1, 2).unsqueeze(1));
+      const older = y.select(0, 1);
+      y.add_(x.sin());
+      return older.mul(y.select(0, 0));
     }],
   ];
   for (const [name, fn, map] of secondOrder) {

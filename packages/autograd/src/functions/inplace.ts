@@ -2,7 +2,8 @@
  * In-place ops. Each writes into the tensor's own storage (views included) and bumps the
  * shared version counter, so a saved tensor changed afterwards is caught at backward.
  * In-place ops on a leaf that requires grad, or on a view of one, are errors (outside noGrad).
- * On a non-leaf, the op is recorded: the tensor's history is rebased onto the new node.
+ * On a non-leaf, the op is recorded: the tensor's history is rebased onto the new node. Through
+ * a view of a tensor in the graph, it is recorded on that base (`view-inplace.ts`).
  */
 import { ShapeError, DTypeError, broadcastShapes, formatShape, isFloatingPoint, shapesEqual } from "@tessera/storage";
 import { isGradEnabled } from "../grad-mode.js";
@@ -15,28 +16,37 @@ import { asTensor, resultType, sumTo } from "./helpers.js";
 import { add, sub, mul, div, BOOL_EQUIVALENT } from "./binary.js";
 import { clamp, clampRaw } from "./where.js";
 import { clone } from "./views.js";
-import { zerosLikeRaw } from "./raw.js";
+import { fillRaw, zerosLikeRaw } from "./raw.js";
+import { checkViewWritable, isGraphView, writeThroughView } from "./view-inplace.js";
+import { expand } from "./views.js";
 
 const CATEGORY = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
 
-/** Throws if an in-place op on `self` must not be allowed, naming `op`. */
+/**
+ * Throws if an in-place op on `self` must not be allowed, naming `op`; returns whether it must
+ * be recorded in the graph.
+ */
 function checkInPlace(op: string, self: Tensor, others: readonly Tensor[]): boolean {
   self._liveStorage(op);
-  const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o.requiresGrad));
-  if (!recording) return false;
+  if (!isGradEnabled()) return false;
+  const othersNeedGrad = others.some((o) => o.requiresGrad);
+  const base = self._base;
+  if (base !== null && self._viewOfGraph === -2 && (base.requiresGrad || othersNeedGrad)) {
+    throw new AutogradError(
+      `${op}: this view (shape ${formatShape(self.shape)}) was made under noGrad and is being modified in place with grad mode on, so the graph could not follow the change. Make the view with grad mode on, or run the in-place op under noGrad too.`,
+    );
+  }
+  if (!self.requiresGrad && !othersNeedGrad) return false;
   if (self.isLeaf && self.requiresGrad) {
     throw new AutogradError(
       `${op}: a leaf Variable that requires grad (shape ${formatShape(self.shape)}) is being used in an in-place operation. Wrap the update in noGrad(() => …), or use the out-of-place op.`,
     );
   }
-  const base = self._base;
-  if (base !== null && (base.requiresGrad || others.some((o) => o.requiresGrad))) {
+  if (base !== null && isGraphView(self)) {
     if (base.isLeaf && base.requiresGrad) {
       throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap it in noGrad(() => …), or clone() first.`);
     }
-    throw new AutogradError(
-      `${op}: in-place operations on a view of a tensor that is part of the graph are not supported yet (shape ${formatShape(self.shape)}). Use the out-of-place op, or clone() the view first.`,
-    );
+    checkViewWritable(op, self, base);
   }
   return true;
 }
@@ -59,13 +69,29 @@ function checkOperand(op: string, self: Tensor, other: TensorOrScalar): void {
   }
 }
 
-/** Makes `self` the output of the graph that produced `result` and copies `result` into it. */
-function rebase(self: Tensor, result: Tensor): void {
-  executeInto("copy", [result], self, {});
-  self._liveStorage("in-place").version++;
-  self._setEdge(result._edge);
-  self._requiresGrad = result._requiresGrad;
-  result.dispose();
+/**
+ * Writes `result` (recorded from a copy of `self`'s old value) into `self` and records it:
+ * through a view, on the base (CopySlices); else `self` becomes the output of the graph that
+ * produced `result`. Takes ownership of `result`.
+ */
+function record(op: string, self: Tensor, result: Tensor): void {
+  const typed = result.dtype === self.dtype ? result : result.to(self.dtype);
+  if (typed !== result) result.dispose();
+  if (isGraphView(self)) {
+    writeThroughView(op, self, typed);
+    return;
+  }
+  executeInto("copy", [typed], self, {});
+  self._liveStorage(op).version++;
+  self._setEdge(typed._edge);
+  self._requiresGrad = typed._requiresGrad;
+  typed.dispose();
+  historyReplaced(self);
+}
+
+/** After `self`'s history was replaced in place: its views must follow the new history. */
+function historyReplaced(self: Tensor): void {
+  if (self._base === null) self._graphVersion++;
 }
 
 const OUT_OF_PLACE = { add, sub, mul, div } as const;
@@ -84,7 +110,7 @@ export function binaryInPlace<T extends Tensor>(self: T, op: "add" | "sub" | "mu
     const old = clone(self);
     const result = op === "add" || op === "sub" ? OUT_OF_PLACE[op](old, other, alpha) : OUT_OF_PLACE[op](old, other);
     old.dispose();
-    rebase(self, result.dtype === self.dtype ? result : result.to(self.dtype));
+    record(name, self, result);
     return self;
   }
   const scaled = alpha !== undefined && alpha !== 1 ? (other instanceof Tensor ? mul(other, alpha) : (other as number) * alpha) : other;
@@ -112,10 +138,17 @@ export function fill_<T extends Tensor>(self: T, value: number, op = "fill_"): T
   if (!isFloatingPoint(self.dtype) && self.dtype !== "bool" && !Number.isInteger(value)) {
     throw new DTypeError(`${op}: value ${value} can't be written into a ${self.dtype} tensor without losing its fraction; cast the tensor first.`);
   }
+  if (recording && isGraphView(self)) {
+    writeThroughView(op, self, fillRaw(self._backend, self.shape, self.dtype, value));
+    return self;
+  }
   const node = recording ? new FillBackward(self) : null;
   executeInto("fill", [], self, { shape: self.shape, dtype: self.dtype, value });
   self._liveStorage(op).version++;
-  if (node !== null) self._setGradFn(node);
+  if (node !== null) {
+    self._setGradFn(node);
+    historyReplaced(self);
+  }
   return self;
 }
 
@@ -142,13 +175,21 @@ export function copy_<T extends Tensor>(self: T, src: Tensor): T {
     if (s !== src) s.dispose();
     s = cast;
   }
+  if (recording && isGraphView(self)) {
+    writeThroughView("copy_", self, expand(s, self.shape));
+    if (s !== src) s.dispose();
+    return self;
+  }
   const expanded = aliasTensor(s._liveStorage("copy_"), expandLayout(s._layout, self.shape), s.dtype, s._backend);
   const node = recording ? new CopyIntoBackward(self, s) : null;
   executeInto("copy", [expanded], self, {});
   expanded.dispose();
   if (s !== src) s.dispose();
   self._liveStorage("copy_").version++;
-  if (node !== null) self._setGradFn(node);
+  if (node !== null) {
+    self._setGradFn(node);
+    historyReplaced(self);
+  }
   return self;
 }
 
@@ -161,7 +202,7 @@ export function clamp_<T extends Tensor>(self: T, min?: number, max?: number): T
     const old = clone(self);
     const result = clamp(old, min, max);
     old.dispose();
-    rebase(self, result);
+    record("clamp_", self, result);
     return self;
   }
   const result = clampRaw(self, min, max);
@@ -182,11 +223,22 @@ export function randomFill_<T extends Tensor>(
   if (!isFloatingPoint(self.dtype)) {
     throw new DTypeError(`${op}: expected a floating point tensor, got ${self.dtype} (shape ${formatShape(self.shape)}).`);
   }
-  const node = recording ? new FillBackward(self) : null;
+  const through = recording && isGraphView(self);
+  const node = recording && !through ? new FillBackward(self) : null;
+  // Through a graph view, draw into a new tensor of the view's shape (the same values in the
+  // same order) and write that through the view.
+  const target = through ? fillRaw(self._backend, self.shape, self.dtype, 0) : self;
   const base = { shape: self.shape, dtype: self.dtype, ...philox };
-  if ("low" in params) executeInto("randomUniform", [], self, { ...base, ...params });
-  else executeInto("randomNormal", [], self, { ...base, ...params });
+  if ("low" in params) executeInto("randomUniform", [], target, { ...base, ...params });
+  else executeInto("randomNormal", [], target, { ...base, ...params });
+  if (through) {
+    writeThroughView(op, self, target);
+    return self;
+  }
   self._liveStorage(op).version++;
-  if (node !== null) self._setGradFn(node);
+  if (node !== null) {
+    self._setGradFn(node);
+    historyReplaced(self);
+  }
   return self;
 }

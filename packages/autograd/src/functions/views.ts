@@ -22,6 +22,7 @@ import {
   slice as sliceLayout,
 } from "@tessera/storage";
 import { checkDTypeSupported } from "@tessera/backend";
+import { isGradEnabled } from "../grad-mode.js";
 import { Node } from "../graph/node.js";
 import type { Tensor } from "../tensor.js";
 import { aliasTensor, execute1, executeInto } from "../runtime.js";
@@ -31,7 +32,10 @@ import { fillRaw } from "./raw.js";
 /** A view of `x` with `layout`, in the graph through `makeNode` when x requires grad. */
 function makeView(x: Tensor, layout: Layout, makeNode: () => Node): Tensor {
   const out = aliasTensor(x._liveStorage("view"), layout, x.dtype, x._backend);
-  out._base = x._base ?? x;
+  const base = x._base ?? x;
+  out._base = base;
+  // A view made with grad mode on follows its base's history (see view-inplace.ts).
+  out._viewOfGraph = isGradEnabled() ? base._graphVersion : -2;
   if (needsGrad(x)) attach(out, makeNode());
   return out;
 }
