@@ -702,6 +702,8 @@ def edge_cases():
     case("in-place through a view: older view after the base changed", "inplace_view", {"scenario": "base-then-view"}, [x(randn(4, 3))])
     case("in-place through a view: overlapping views", "inplace_view", {"scenario": "overlapping"}, [x(randn(5))])
     case("in-place through a view: views of views", "inplace_view", {"scenario": "nested"}, [x(randn(3, 4)), x(away(3))])
+    case("sign of NaN and infinities", "sign", {}, [x(t(math.nan, -inf, -0.0, 0.0, inf))])
+    case("abs of NaN (gradient through sign)", "abs", {}, [x(t(math.nan, -inf, -2.0, 3.0))])
 
 
 def main():

@@ -234,6 +234,14 @@ describe("elementwise values", () => {
     expect(logical(out)).toEqual([1, 0, 0]);
   });
 
+  it("sign as PyTorch's: NaN gives 0, -0 gives +0, in float32 and float64", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const s = values("sign", [tensor([6], dtype, [NaN, -0, 0, -Infinity, 2.5, -1e-30])]);
+      expect(s).toEqual([0, 0, 0, -1, 1, -1]);
+      expect(Object.is(s[1], 0)).toBe(true);
+    }
+  });
+
   it("propagates NaN through maximum and relu", () => {
     const a = tensor([3], "float64", [NaN, 1, -2]);
     const b = tensor([3], "float64", [0, NaN, -3]);

@@ -1,7 +1,7 @@
 /**
  * The backend through `@tessera/autograd`: moving tensors between devices, the errors users
  * meet (mixed devices, float64, lost device, too-large buffers), Philox streams equal to the
- * CPU's, in-place ops on aliased views, dispatches split over a 2-D grid, the pipeline cache
+ * CPU's, sign's special values, in-place ops on aliased views, dispatches split over a 2-D grid, the pipeline cache
  * and the buffer pool.
  */
 import { describe, expect, it } from "vitest";
@@ -35,6 +35,15 @@ describe("initWebGPU", () => {
     expect(a).toBe(b);
     unregisterBackend("webgpu-twice");
     a.device.destroy();
+  });
+});
+
+describe("special values", () => {
+  it("sign as PyTorch's: NaN gives 0, -0 gives +0, infinities give ±1", async () => {
+    const x = tensor([Number.NaN, -0, 0, -Infinity, Infinity, -2.5]).to("webgpu");
+    const s = await x.sign().toAsync("cpu");
+    expect(Array.from(s.dataSync())).toEqual([0, 0, 0, -1, 1, -1]);
+    expect(Object.is(s.dataSync()[1], 0)).toBe(true);
   });
 });
 

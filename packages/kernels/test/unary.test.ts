@@ -52,12 +52,12 @@ describe("round", () => {
 });
 
 describe("elementwise values", () => {
-  test("neg, abs, sign keep the dtype, sign propagates NaN", () => {
+  test("neg, abs, sign keep the dtype; sign of NaN is 0 and of -0 is +0, as PyTorch's", () => {
     expect(run1("neg", [i32([1, -2, 0])])).toEqual({ shape: [3], dtype: "int32", values: [-1, 2, 0] });
     expect(run1("abs", [f32([-1.5, 2, -0])]).values).toEqual([1.5, 2, 0]);
-    const s = run1("sign", [f64([-3, 0, 5, NaN])]).values;
-    expect(s.slice(0, 3)).toEqual([-1, 0, 1]);
-    expect(Number.isNaN(s[3])).toBe(true);
+    const s = run1("sign", [f64([-3, 0, 5, NaN, -0, -Infinity])]).values;
+    expect(s).toEqual([-1, 0, 1, 0, 0, -1]);
+    expect(Object.is(s[4], 0)).toBe(true);
   });
 
   test("relu zeroes negatives and keeps NaN", () => {

@@ -72,7 +72,8 @@ function unaryRow(op: U, x: TypedArray, xi: number, xs: number, o: TypedArray, o
       for (; i < n; i++, xi += xs, oi += os) o[oi] = Math.abs(x[xi]);
       return;
     case U.Sign:
-      for (; i < n; i++, xi += xs, oi += os) o[oi] = Math.sign(x[xi]);
+      // PyTorch's (0 < x) − (x < 0): NaN gives 0 and −0 gives +0.
+      for (; i < n; i++, xi += xs, oi += os) o[oi] = +(x[xi] > 0) - +(x[xi] < 0);
       return;
     case U.Exp:
       for (; i < n; i++, xi += xs, oi += os) o[oi] = Math.exp(x[xi]);

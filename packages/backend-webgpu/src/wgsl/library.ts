@@ -152,12 +152,8 @@ fn pow_acc(a: f32, b: f32) -> f32 {
   }
   return r;
 }
-fn sign_f32(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  if (x > 0.0) { return 1.0; }
-  if (x < 0.0) { return -1.0; }
-  return x;
-}
+// PyTorch's (0 < x) - (x < 0): NaN gives 0 and -0 gives +0.
+fn sign_f32(x: f32) -> f32 { return select(0.0, 1.0, x > 0.0) - select(0.0, 1.0, x < 0.0); }
 fn relu_f32(x: f32) -> f32 { return select(0.0, x, x > 0.0 || is_nan(x)); }
 fn max_f32(a: f32, b: f32) -> f32 {
   if (is_nan(a)) { return a; }

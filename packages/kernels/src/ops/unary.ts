@@ -43,7 +43,8 @@ const relu = (x: number) => (x > 0 || Number.isNaN(x) ? x : 0);
 export const unaryOps = {
   neg: unary("neg", "numeric", (x) => -x),
   abs: unary("abs", "numeric", Math.abs),
-  sign: unary("sign", "numeric", (x) => (Number.isNaN(x) ? NaN : Math.sign(x))),
+  // PyTorch's sign: (0 < x) − (x < 0), so NaN gives 0 and −0 gives +0 (NumPy would give NaN).
+  sign: unary("sign", "numeric", (x) => (x > 0 ? 1 : 0) - (x < 0 ? 1 : 0)),
   exp: unary("exp", "float", Math.exp),
   log: unary("log", "float", Math.log),
   sqrt: unary("sqrt", "float", Math.sqrt),
