@@ -129,6 +129,19 @@ const CASES: GradCase[] = [
     fn: ([x]) => avgPool2d(x!, { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true }),
   },
   { name: "avgPool2d 2×2", inputs: [{ shape: [1, 2, 4, 6] }], fn: ([x]) => avgPool2d(x!, { kernelSize: 2 }) },
+  // in-place ops through views of tensors in the graph (CopySlices, then views that follow)
+  {
+    name: "in-place through views: a buffer filled from the graph, an older view, the base",
+    inputs: [{ shape: [2, 3] }, { shape: [3] }],
+    fn: ([h, w], device) => {
+      const buf = tensor([[0, 0, 0], [0, 0, 0], [0, 0, 0]], { device });
+      const older = buf.select(1, 2);
+      buf.slice(0, 0, 2).copy_(h!.tanh());
+      buf.t().select(0, 1).mul_(w!);
+      buf.mul_(2);
+      return buf.add(older.unsqueeze(1));
+    },
+  },
 ];
 
 /** Runs a case on `device`: the output's values and every leaf's gradient. */
