@@ -280,6 +280,7 @@ OPS.update({
     "gram": lambda a, xs: xs[0].matmul(xs[0].t()),
     "inplace_chain": _inplace_chain,
     "inplace_view": _inplace_view,
+    "cumsum": lambda a, xs: torch.cumsum(xs[0], a["dim"]),
 })
 
 
@@ -704,6 +705,10 @@ def edge_cases():
     case("in-place through a view: views of views", "inplace_view", {"scenario": "nested"}, [x(randn(3, 4)), x(away(3))])
     case("sign of NaN and infinities", "sign", {}, [x(t(math.nan, -inf, -0.0, 0.0, inf))])
     case("abs of NaN (gradient through sign)", "abs", {}, [x(t(math.nan, -inf, -2.0, 3.0))])
+    case("cumsum dim 1", "cumsum", {"dim": 1}, [x(randn(3, 7))])
+    case("cumsum dim 0, transposed input", "cumsum", {"dim": 0}, [x(randn(5, 4), layout="transposed")])
+    case("cumsum dim -1 of a 3-d stepped input", "cumsum", {"dim": -1}, [x(randn(2, 3, 9), layout="stepped")])
+    case("cumsum of one element", "cumsum", {"dim": 0}, [x(randn(1))])
 
 
 def main():

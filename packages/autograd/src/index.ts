@@ -27,3 +27,5 @@ export { matmul } from "./functions/matmul.js";
 export { conv2d, type Conv2dOptions } from "./functions/conv.js";
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from "./functions/pool.js";
 export { softmax, logSoftmax, logsumexp } from "./functions/composite.js";
+export { cumsum, type CumsumOptions } from "./functions/scan.js";
+export { multinomial, type MultinomialOptions } from "./functions/multinomial.js";

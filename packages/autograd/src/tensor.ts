@@ -37,6 +37,10 @@ import { toDevice, toDeviceAsync } from "./functions/device.js";
 import * as join from "./functions/join.js";
 import * as shaping from "./functions/pad.js";
 import * as randomInit from "./creation/random.js";
+import * as scan from "./functions/scan.js";
+import type { CumsumOptions } from "./functions/scan.js";
+import * as sampling from "./functions/multinomial.js";
+import type { MultinomialOptions } from "./functions/multinomial.js";
 import { readContiguous, readContiguousSync, toNested } from "./functions/read.js";
 
 /** A number or a tensor: scalars mix with tensors in every binary op (`x.mul(2)`). */
@@ -538,6 +542,10 @@ export class Tensor {
   argmax(options?: { dim?: number; keepdim?: boolean }): Tensor { return reduce.argmax(this, options); }
   /** Index of the minimum along `dim` (over the flattened tensor if omitted), as int32. */
   argmin(options?: { dim?: number; keepdim?: boolean }): Tensor { return reduce.argmin(this, options); }
+  /** Cumulative sum along `dim` (ints and bools sum in int32). See {@link scan.cumsum}. */
+  cumsum(dim: number, options?: CumsumOptions): Tensor { return scan.cumsum(this, dim, options); }
+  /** `numSamples` indices drawn per row, proportional to the weights. See {@link sampling.multinomial}. */
+  multinomial(numSamples: number, options?: MultinomialOptions): Tensor { return sampling.multinomial(this, numSamples, options); }
   /** Variance (unbiased by default). */
   var(options?: VarianceOptions): Tensor { return composite.variance(this, options); }
   /** Standard deviation (unbiased by default). */

@@ -163,6 +163,7 @@ const OPS: Record<string, Op> = {
   gram: (_a, [x]) => x!.matmul(x!.t()),
   inplace_chain: (_a, [x, z, w]) => x!.mul(1.5).add_(z!, { alpha: 2 }).mul_(w!).sub_(0.25).div_(2.5).clamp_({ min: -1 }),
   inplace_view: (a, xs) => INPLACE_VIEW[a.scenario as string]!(xs),
+  cumsum: (a, [x]) => x!.cumsum(a.dim),
 };
 
 /** In-place ops through views of tensors in the graph: the generator's `_inplace_view`. */

@@ -47,6 +47,19 @@ describe("special values", () => {
   });
 });
 
+describe("cumsum and multinomial", () => {
+  it("give the CPU's sums, and the CPU's indices for the same seed", async () => {
+    const w = tensor([[0.1, 0.4, 0, 0.5], [3, 1, 0, 2], [0, 0, 0, 1]]);
+    expect(await w.to("webgpu").cumsum(1).tolist()).toEqual(w.cumsum(1).tolistSync());
+    manualSeed(11);
+    const cpu = w.multinomial(40, { replacement: true }).tolistSync();
+    manualSeed(11);
+    const gpu = await w.to("webgpu").multinomial(40, { replacement: true }).tolist();
+    expect(gpu).toEqual(cpu);
+    expect((gpu as number[][]).flat().every((i, k) => i !== 2 && (k < 80 || i === 3))).toBe(true);
+  });
+});
+
 describe("moving tensors between devices", () => {
   it("round-trips float32, int32 and bool through to / toAsync", async () => {
     const cases: [unknown, "float32" | "int32" | "bool"][] = [
