@@ -2,6 +2,7 @@
  * The autograd contract of DESIGN.md §2, rule by rule, with hand-computed values.
  */
 import { describe, expect, it } from "vitest";
+import { ShapeError } from "@tessera/storage";
 import {
   AccumulateGrad,
   AutogradError,
@@ -934,12 +935,33 @@ describe("in-place ops", () => {
     expect(values(b)).toEqual([3, 6]);
   });
 
-  it("through a view: refused for an expanded view or a view made under noGrad, before anything is written", () => {
+  it("on an expanded view: refused (as PyTorch) except fill_ and zero_, with or without grad", () => {
+    const plain = zeros([3]);
+    for (const write of [(e: Tensor) => e.add_(1), (e: Tensor) => e.copy_(ones([2, 3])), (e: Tensor) => e.clamp_({ min: 1 }), (e: Tensor) => e.uniform_()]) {
+      expect(() => write(plain.expand([2, 3]))).toThrow(ShapeError);
+    }
+    expect(() => plain.expand([2, 3]).mul_(2)).toThrow(/mul_: unsupported operation: more than one element of the written-to tensor \(shape \[2, 3\], strides \[0, 1\]\) refers to a single memory location. Call clone\(\)/);
+    expect(values(plain)).toEqual([0, 0, 0]);
+    expect(plain.version).toBe(0);
+    plain.expand([2, 3]).fill_(4);
+    expect(values(plain)).toEqual([4, 4, 4]);
+  });
+
+  it("fill_ through an expanded view of a graph tensor is recorded; the view's gradient adds up on its one location", () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     const b = x.mul(2);
-    const expanded = b.slice(0, 0, 1).expand([3]);
-    expect(() => expanded.add_(x)).toThrow(AutogradError);
-    expect(() => expanded.add_(x)).toThrow(/add_: unsupported operation: more than one element .* refers to a single memory location.*clone\(\)/);
+    const e = b.slice(0, 0, 1).expand([3]);
+    e.fill_(5);
+    expect(values(b)).toEqual([5, 4, 6]);
+    b.retainGrad();
+    e.mul(tensor([1, 2, 3])).sum().add(b.sum()).backward();
+    expect(values(b.grad!)).toEqual([7, 1, 1]); // 1 + 2 + 3 from e, 1 from b.sum()
+    expect(values(x.grad!)).toEqual([0, 2, 2]); // x[0]'s value was overwritten
+  });
+
+  it("through a view: refused for a view made under noGrad, before anything is written", () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const b = x.mul(2);
     const quiet = noGrad(() => b.slice(0, 0, 2));
     expect(() => quiet.mul_(2)).toThrow(/mul_: this view \(shape \[2\]\) was made under noGrad .* grad mode on/);
     expect(values(b)).toEqual([2, 4, 6]);

@@ -17,7 +17,7 @@ import { add, sub, mul, div, BOOL_EQUIVALENT } from "./binary.js";
 import { clamp, clampRaw } from "./where.js";
 import { clone } from "./views.js";
 import { fillRaw, zerosLikeRaw } from "./raw.js";
-import { checkViewWritable, isGraphView, writeThroughView } from "./view-inplace.js";
+import { checkViewWritable, isGraphView, overlaps, writeThroughView } from "./view-inplace.js";
 import { expand } from "./views.js";
 
 const CATEGORY = { bool: 0, int32: 1, float32: 2, float64: 2 } as const;
@@ -49,6 +49,19 @@ function checkInPlace(op: string, self: Tensor, others: readonly Tensor[]): bool
     checkViewWritable(op, self, base);
   }
   return true;
+}
+
+/**
+ * Refuses, as PyTorch does, an in-place op whose result depends on how often an element is
+ * written: `self` must not be an expanded view (several elements sharing one memory location).
+ * `fill_` and `zero_` are allowed there: every write stores the same value.
+ */
+function checkNoInternalOverlap(op: string, self: Tensor): void {
+  if (overlaps(self._layout)) {
+    throw new ShapeError(
+      `${op}: unsupported operation: more than one element of the written-to tensor (shape ${formatShape(self.shape)}, strides ${formatShape(self._layout.strides)}) refers to a single memory location. Call clone() on it before the in-place operation.`,
+    );
+  }
 }
 
 /**
@@ -100,6 +113,7 @@ const OUT_OF_PLACE = { add, sub, mul, div } as const;
 export function binaryInPlace<T extends Tensor>(self: T, op: "add" | "sub" | "mul" | "div", other: TensorOrScalar, alpha?: number): T {
   const name = `${op}_`;
   const others = other instanceof Tensor ? [other] : [];
+  checkNoInternalOverlap(name, self);
   const recording = checkInPlace(name, self, others);
   checkOperand(name, self, other);
   if (op === "div" && !isFloatingPoint(self.dtype)) {
@@ -164,6 +178,7 @@ class CopyIntoBackward extends Node {
 
 /** `src` copied into `self` (broadcast to its shape, cast to its dtype, from any device). */
 export function copy_<T extends Tensor>(self: T, src: Tensor): T {
+  checkNoInternalOverlap("copy_", self);
   const recording = checkInPlace("copy_", self, [src]);
   const shape = broadcastShapes("copy_", self.shape, src.shape);
   if (!shapesEqual(shape, self.shape)) {
@@ -195,6 +210,7 @@ export function copy_<T extends Tensor>(self: T, src: Tensor): T {
 
 /** Clamped in place. */
 export function clamp_<T extends Tensor>(self: T, min?: number, max?: number): T {
+  checkNoInternalOverlap("clamp_", self);
   const recording = checkInPlace("clamp_", self, []);
   if (min !== undefined) checkOperand("clamp_", self, min);
   if (max !== undefined) checkOperand("clamp_", self, max);
@@ -219,6 +235,7 @@ export function randomFill_<T extends Tensor>(
   params: { low: number; high: number } | { mean: number; std: number },
   philox: { key: readonly [number, number]; counter: number },
 ): T {
+  checkNoInternalOverlap(op, self);
   const recording = checkInPlace(op, self, []);
   if (!isFloatingPoint(self.dtype)) {
     throw new DTypeError(`${op}: expected a floating point tensor, got ${self.dtype} (shape ${formatShape(self.shape)}).`);

@@ -11,15 +11,15 @@
  * gradient into history that the op replaced.
  *
  * Region arithmetic works on the base's storage layout, which must be contiguous from offset 0
- * (every base Tessera creates is); a view with internal overlap (an `expand`ed one) can't be
- * written in place, as in PyTorch.
+ * (every base Tessera creates is). A view with internal overlap (an `expand`ed one) can only be
+ * filled in place, as in PyTorch; its gradient adds up on the shared locations.
  */
-import { type Layout, formatShape, isContiguous } from "@tessera/storage";
+import { type Layout, formatShape, isContiguous, numel } from "@tessera/storage";
 import { AutogradError } from "../errors.js";
 import { Node } from "../graph/node.js";
 import type { Tensor } from "../tensor.js";
 import { setViewRegenerator } from "../graph/view-regeneration.js";
-import { aliasTensor, executeInto } from "../runtime.js";
+import { aliasTensor, executeInto, tensorFromTypedArray } from "../runtime.js";
 import { attach, needsGrad } from "./helpers.js";
 import { fillRaw } from "./raw.js";
 import { contiguous } from "./views.js";
@@ -30,20 +30,16 @@ export function isGraphView(t: Tensor): boolean {
 }
 
 /** True when a layout writes some storage element twice (a dim of size > 1 with stride 0). */
-function overlaps(layout: Layout): boolean {
+export function overlaps(layout: Layout): boolean {
   return layout.shape.some((size, d) => size > 1 && layout.strides[d] === 0);
 }
 
 /**
- * Throws unless an in-place `op` may be recorded through the view `self` of `base`: the view
- * has no internal overlap and the base's storage layout is plain (contiguous from 0).
+ * Throws unless an in-place `op` may be recorded through the view `self` of `base`: the base's
+ * storage layout must be plain (contiguous from 0). An expanded view reaches here only from
+ * `fill_`/`zero_` (the other in-place ops refuse it first), which PyTorch records too.
  */
 export function checkViewWritable(op: string, self: Tensor, base: Tensor): void {
-  if (overlaps(self._layout)) {
-    throw new AutogradError(
-      `${op}: unsupported operation: more than one element of the written-to tensor (shape ${formatShape(self.shape)}, an expanded view) refers to a single memory location. Call clone() on it before the in-place operation.`,
-    );
-  }
   if (!isContiguous(base._layout) || base._layout.offset !== 0) {
     throw new AutogradError(
       `${op}: in-place operations on a view (shape ${formatShape(self.shape)}) of a tensor in the graph need that tensor stored contiguously from its start; this one (shape ${formatShape(base.shape)}) is not. Use the out-of-place op, or clone() the view first.`,
@@ -68,8 +64,37 @@ function asStrided(x: Tensor, region: Layout): Tensor {
   return out;
 }
 
-/** `g` written into zeros of `shape` at `region`: the gradient of a base from one of its views. */
+/**
+ * The storage offsets of `region`'s elements in row-major order, as an int32 tensor on
+ * `like`'s device: where an overlapping view's gradient must be added.
+ */
+function regionOffsets(region: Layout, like: Tensor): Tensor {
+  const n = numel(region.shape);
+  const offsets = new Int32Array(n);
+  const index = new Array<number>(region.shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let at = region.offset;
+    for (let d = 0; d < index.length; d++) at += index[d]! * region.strides[d]!;
+    offsets[i] = at;
+    for (let d = index.length - 1; d >= 0 && ++index[d]! === region.shape[d]; d--) index[d] = 0;
+  }
+  return tensorFromTypedArray(like._backend, offsets, [n], "int32");
+}
+
+/**
+ * `g` placed into zeros of `shape` at `region`: the gradient of a base from one of its views.
+ * An expanded region (several elements on one location) adds its gradients there.
+ */
 function asStridedScatter(g: Tensor, shape: readonly number[], region: Layout): Tensor {
+  if (overlaps(region)) {
+    const offsets = regionOffsets(region, g);
+    const zero = fillRaw(g._backend, [numel(shape)], g.dtype, 0);
+    const flat = g.reshape([numel(region.shape)]);
+    const summed = zero.scatterAdd(0, offsets, flat);
+    const out = summed.reshape(shape);
+    for (const t of [offsets, zero, flat, summed]) t.dispose();
+    return out;
+  }
   const out = fillRaw(g._backend, shape, g.dtype, 0);
   const target = aliasTensor(out._liveStorage("asStridedScatter"), region, g.dtype, g._backend);
   executeInto("copy", [g], target, {});
