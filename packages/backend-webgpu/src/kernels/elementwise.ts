@@ -82,7 +82,8 @@ const UNARY: Record<string, { f: string; i?: string }> = {
   neg: { f: "-x0", i: "-x0" },
   abs: { f: "abs(x0)", i: "abs(x0)" },
   sign: { f: "sign_f32(x0)", i: "sign(x0)" },
-  exp: { f: "exp(x0)" },
+  // NaN in, NaN out: SwiftShader's exp gave +∞ for NaN (the conformance suite's special values).
+  exp: { f: "select(exp(x0), x0, is_nan(x0))" },
   log: { f: "log_acc(x0)" },
   sqrt: { f: "select(sqrt(x0), f32_nan(), x0 < 0.0 || is_nan(x0))" },
   rsqrt: { f: "select(1.0 / sqrt(x0), f32_nan(), x0 < 0.0 || is_nan(x0))" },
@@ -114,6 +115,17 @@ const BINARY: Record<string, { f: string; i?: string }> = {
 };
 
 const COMPARE: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
+
+/**
+ * A float comparison with IEEE NaN rules spelled out: every comparison with NaN is false except
+ * `!=`, which is true. SwiftShader's `!=` was false with a NaN operand, and a GPU compiler may
+ * treat floats as never NaN; `is_nan` tests the bits, which no such assumption removes.
+ */
+function floatCompare(sym: string): string {
+  return sym === "!="
+    ? "(x0 != x1 || is_nan(x0) || is_nan(x1))"
+    : `(x0 ${sym} x1 && !is_nan(x0) && !is_nan(x1))`;
+}
 
 /** The float32 bit pattern of `x` (as an unsigned word). */
 function f32Bits(x: number): number {
@@ -166,7 +178,8 @@ export function elementwiseKernels(rt: Runtime): KernelTable<WebGPUBuffer> {
     table[op] = (inputs, [out]) => runElementwise(rt, { op, inputs, output: out!, libs: ["math"], expr: pick(op, code) });
   }
   for (const [op, sym] of Object.entries(COMPARE)) {
-    table[op] = (inputs, [out]) => runElementwise(rt, { op, inputs, output: out!, expr: () => boolOf(`x0 ${sym} x1`) });
+    table[op] = (inputs, [out]) =>
+      runElementwise(rt, { op, inputs, output: out!, libs: ["math"], expr: (t) => boolOf(t[0] === "f32" ? floatCompare(sym) : `x0 ${sym} x1`) });
   }
   table.logicalAnd = (inputs, [out]) =>
     runElementwise(rt, { op: "logicalAnd", inputs, output: out!, libs: ["math"], expr: (t) => boolOf(`${truthy(t[0]!, "x0")} && ${truthy(t[1]!, "x1")}`) });

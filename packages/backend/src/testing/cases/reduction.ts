@@ -2,6 +2,7 @@
 import type { ArgReduceAttrs, OpName, ReduceAttrs } from "@tessera/kernels";
 import type { CaseContext, OpCase } from "../types.js";
 import { fmt, sample } from "./helpers.js";
+import { specialReductionInput, specialReductionRows } from "./special.js";
 
 /** (shape, dims) pairs for sum/prod/max/min; each runs with keepdim false and true. */
 const REDUCE: readonly (readonly [readonly number[], readonly number[]])[] = [
@@ -62,6 +63,11 @@ export function reductionCases(op: OpName, ctx: CaseContext): OpCase[] {
       const attrs: ReduceAttrs = { dims, keepdim: false };
       cases.push({ name: `${fmt(shape)} dims ${fmt(dims)}`, inputs: [sample(shape, ctx.dtype, domain, 50 + i)], attrs });
     });
+    const special = specialReductionRows(ctx.dtype);
+    if (special !== null) {
+      const attrs: ReduceAttrs = { dims: [1], keepdim: false };
+      cases.push({ name: "special values, dims [1]", inputs: [specialReductionInput(ctx.dtype, special)], attrs });
+    }
     return cases;
   }
   if (op === "argmax" || op === "argmin") {
@@ -75,6 +81,10 @@ export function reductionCases(op: OpName, ctx: CaseContext): OpCase[] {
     cases.push({ name: "[4, 6] dim 1 with ties", inputs: [sample([4, 6], ctx.dtype, "coarse", 9)], attrs: ties });
     const empty: ArgReduceAttrs = { dim: 1, keepdim: false };
     cases.push({ name: "[0, 3] dim 1", inputs: [sample([0, 3], ctx.dtype, "distinct", 10)], attrs: empty });
+    const special = specialReductionRows(ctx.dtype);
+    if (special !== null) {
+      cases.push({ name: "special values, dim 1", inputs: [specialReductionInput(ctx.dtype, special)], attrs: ties });
+    }
     return cases;
   }
   return cases;
