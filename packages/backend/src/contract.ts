@@ -26,6 +26,13 @@ export interface TensorView<Buffer = unknown> {
  * shapes and dtypes the op's `infer` returned. Outputs are contiguous unless the op's schema
  * says `stridedOutput`. The kernel may queue the work; it must not block.
  *
+ * Inputs keep their own shapes: a broadcasting op (binary ops, `where`) gets `[2, 3]` and `[3]`
+ * for a `[2, 3]` output, and broadcasts them itself, e.g. by expanding each input's layout to
+ * the output shape with `expand` from `@tessera/storage` (stride 0 on the new dims). An output
+ * may be the very same view as an input (in-place ops such as `x.add_(y)` pass `x` as both), so
+ * an elementwise kernel must read an element before it writes it; an input that overlaps the
+ * output any other way is copied by the caller first.
+ *
  * @example
  * const neg: Kernel<Float32Array, "neg"> = ([x], [out]) => {
  *   forEachOffset(out.layout.shape, [x.layout, out.layout], (o) => { out.buffer[o[1]] = -x.buffer[o[0]]; });

@@ -22,3 +22,4 @@ export {
   type RegisterBackendOptions,
 } from "./registry.js";
 export { BackendError, getKernel, checkDTypeSupported } from "./dispatch.js";
+export { referenceKernel, withReferenceFallback, createReferenceBackend } from "./reference.js";

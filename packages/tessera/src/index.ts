@@ -29,7 +29,18 @@ export {
   promoteTypes,
   broadcastShapes,
 } from "@tessera/storage";
-export { type Backend, registerBackend, getBackend, listBackends, hasBackend, BackendError } from "@tessera/backend";
+export {
+  type Backend,
+  type Kernel,
+  type KernelTable,
+  type TensorView,
+  registerBackend,
+  unregisterBackend,
+  getBackend,
+  listBackends,
+  hasBackend,
+  BackendError,
+} from "@tessera/backend";
 export { cpuBackend, createCpuBackend } from "@tessera/backend-cpu";
 /** Neural-network modules, `nn.functional`, losses, `nn.init`, `nn.utils`, `nn.safetensors`. */
 export * as nn from "@tessera/nn";

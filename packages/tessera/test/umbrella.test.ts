@@ -8,6 +8,17 @@ describe("tessera umbrella", () => {
     expect(ts.tensor([1]).device).toBe("cpu");
   });
 
+  it("registers and unregisters a backend of your own (the reference backend, from @tessera/backend)", async () => {
+    const { createReferenceBackend } = await import("@tessera/backend");
+    ts.registerBackend(createReferenceBackend("umbrella-ref"));
+    try {
+      expect(ts.tensor([1, 2], { device: "umbrella-ref" }).mul(3).tolistSync()).toEqual([3, 6]);
+    } finally {
+      ts.unregisterBackend("umbrella-ref");
+    }
+    expect(ts.hasBackend("umbrella-ref")).toBe(false);
+  });
+
   it("re-exports the autograd API end to end", () => {
     const x = ts.tensor([[1, 2], [3, 4]], { requiresGrad: true });
     const y = x.mul(x).sum();

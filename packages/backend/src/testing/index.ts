@@ -15,7 +15,8 @@
 export { describeConformance, INPUT_LAYOUTS, type ConformanceOptions } from "./conformance.js";
 export { checkOpCase, formatMismatches, DEFAULT_TOLERANCE, type CheckOptions } from "./check.js";
 export { planOp, planConformance, type OpPlan, type DTypePlan } from "./plan.js";
-export { createReferenceBackend } from "./reference-backend.js";
+/** Also exported from the main entry, `@tessera/backend`. */
+export { createReferenceBackend } from "../reference.js";
 export { placeInput, viewLayout, logicalValues, type Placed } from "./layouts.js";
 export { sampleValues, sampleIndices, fixedValues, hash32, type Domain, type ValuesFn } from "./values.js";
 export {
