@@ -2,6 +2,7 @@
  * A one-line progress bar for training: step, loss, last validation loss, steps/s and ETA. On a
  * terminal it redraws in place; otherwise (CI logs, pipes) it prints a line every few seconds.
  */
+import { ProgressBar, formatDuration, renderBar } from "@tessera/progress";
 
 /** What the bar shows at each update. */
 export interface ProgressState {
@@ -14,17 +15,6 @@ export interface ProgressState {
 }
 
 /**
- * Formats seconds as `1m05s` / `42s`.
- *
- * @example formatDuration(125); // "2m05s"
- */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "--";
-  const s = Math.max(0, Math.round(seconds));
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
-
-/**
  * The text of the bar for a state, with `width` characters of bar.
  *
  * @example renderProgress({ step: 50, steps: 400, loss: 2.5, validationLoss: 2.6 }, 12.5);
@@ -32,8 +22,7 @@ export function formatDuration(seconds: number): string {
  */
 export function renderProgress(state: ProgressState, stepsPerSecond: number, width = 24): string {
   const fraction = state.steps === 0 ? 1 : state.step / state.steps;
-  const filled = Math.round(fraction * width);
-  const bar = "█".repeat(filled) + "░".repeat(width - filled);
+  const bar = renderBar(fraction, width);
   const eta = stepsPerSecond > 0 ? (state.steps - state.step) / stepsPerSecond : Infinity;
   const validation = state.validationLoss === null ? "" : `  val ${state.validationLoss.toFixed(4)}`;
   return (
@@ -43,40 +32,13 @@ export function renderProgress(state: ProgressState, stepsPerSecond: number, wid
 }
 
 /**
- * Draws the bar on a stream (stderr by default, so stdout keeps only the results).
+ * A progress bar for a training run (see `@tessera/progress`): a line at the last step even in
+ * logs.
  *
  * @example
- * const bar = new ProgressBar();
+ * const bar = createProgressBar();
  * bar.update({ step: 1, steps: 400, loss: 4.8, validationLoss: null });
- * bar.finish();
  */
-export class ProgressBar {
-  private readonly started = performance.now();
-  private lastPrint = 0;
-  private stepsDone = 0;
-
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly interactive = stream.isTTY === true) {}
-
-  /** Records one finished step and redraws. */
-  update(state: ProgressState): void {
-    this.stepsDone++;
-    const now = performance.now();
-    const rate = this.stepsDone / Math.max((now - this.started) / 1000, 1e-9);
-    if (this.interactive) {
-      this.stream.write(`\r${renderProgress(state, rate)}\u001b[K`);
-    } else if (now - this.lastPrint > 5000 || state.step === state.steps) {
-      this.lastPrint = now;
-      this.stream.write(`${renderProgress(state, rate)}\n`);
-    }
-  }
-
-  /** Clears the bar's line on a terminal, so that a log line can be printed in its place. */
-  clear(): void {
-    if (this.interactive) this.stream.write("\r\u001b[K");
-  }
-
-  /** Ends the bar's line on a terminal. */
-  finish(): void {
-    if (this.interactive) this.stream.write("\n");
-  }
+export function createProgressBar(): ProgressBar<ProgressState> {
+  return new ProgressBar({ render: renderProgress, isMilestone: (s) => s.step === s.steps });
 }

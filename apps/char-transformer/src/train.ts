@@ -8,7 +8,7 @@ import type { Corpus } from "./corpus.js";
 import { CharVocab, DataError, describeChars, evaluationStarts, randomBatch, splitIds, windowsAt, type Split } from "./data.js";
 import { CharTransformer } from "./model.js";
 import { UsageError, type RunOptions } from "./options.js";
-import { ProgressBar } from "./progress.js";
+import { createProgressBar } from "./progress.js";
 
 /** Train and validation loss measured at one step. */
 export interface Evaluation {
@@ -156,7 +156,7 @@ export async function train(options: RunOptions, corpus: Corpus, hooks: TrainHoo
       evaluations.push(e);
       return e;
     };
-    const bar = options.quiet ? null : new ProgressBar();
+    const bar = options.quiet ? null : createProgressBar();
     const report = (e: Evaluation) => {
       bar?.clear();
       log(`step ${e.step}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}`);

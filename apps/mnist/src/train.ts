@@ -8,7 +8,7 @@ import * as ts from "tessera";
 import { gatherBatch, loadMnist, shiftImages, IMAGE_SIZE, type DigitSet, type MnistSplit } from "./data.js";
 import { createModel } from "./models.js";
 import { loadCheckpoint, saveCheckpoint, type History } from "./checkpoint.js";
-import { ProgressBar } from "./progress.js";
+import { createProgressBar } from "./progress.js";
 import { trainingCurvesSvg } from "./plot.js";
 import type { TrainOptions } from "./options.js";
 
@@ -98,7 +98,7 @@ export async function train(options: TrainOptions, data: MnistSplit = loadMnist(
   const scheduler = new ts.optim.CosineAnnealingLR(optimizer, { tMax: options.epochs, lastEpoch: firstEpoch - 2 });
   const { train: trainSet, test: testSet } = data;
   const stepsPerEpoch = Math.ceil(trainSet.count / options.batchSize);
-  const bar = options.quiet ? null : new ProgressBar();
+  const bar = options.quiet ? null : createProgressBar();
   let testAccuracy = history.testAccuracy.at(-1)?.[1] ?? 0;
   for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
     // The order depends only on the seed and the epoch, so a resumed run sees the same batches.
