@@ -6,7 +6,7 @@
  * disabled: one warning, or one clear error after the timeout, then one thread); and a worker
  * that does not start its block (the caller runs it: same bits, no error).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type MockInstance, afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TypedArray } from "@tessera/storage";
 import type { TensorView } from "@tessera/backend";
 import { type CpuBackend, createCpuBackend } from "../src/index.js";
@@ -230,12 +230,7 @@ describe("multi-threaded float32 GEMM", () => {
   });
 
   it("a worker that exits: the next GEMMs run on one thread, right results, one warning", async () => {
-    vi.resetModules();
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      const fresh = await import("../src/index.js");
-      const stats = await import("../src/threads/pool.js");
-      stats.setThreadedGemmMinFlops(50_000);
+    await withFreshPool(async ({ fresh, stats, warn }) => {
       const b = fresh.createCpuBackend({ name: "exits", threads: 3 });
       same(b, 90, 80, 70);
       expect(stats.threadStats().runs).toBe(1);
@@ -250,19 +245,11 @@ describe("multi-threaded float32 GEMM", () => {
       expect(message).toMatch(/GEMM worker thread exited/);
       expect(message).toMatch(/disabled for this process/);
       expect(message).toMatch(/threads: 1/);
-    } finally {
-      warn.mockRestore();
-      vi.resetModules();
-    }
+    });
   });
 
   it("a worker that does not start its block: the caller takes it back, same bits, no error; the worker joins later GEMMs", async () => {
-    vi.resetModules();
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      const fresh = await import("../src/index.js");
-      const stats = await import("../src/threads/pool.js");
-      stats.setThreadedGemmMinFlops(50_000);
+    await withFreshPool(async ({ fresh, stats, warn }) => {
       const b = fresh.createCpuBackend({ name: "stalls", threads: 2 });
       same(b, 96, 64, 80); // starts the worker
       const before = stats.threadStats();
@@ -285,19 +272,11 @@ describe("multi-threaded float32 GEMM", () => {
       expect(joined, "a later GEMM ran a block on the worker").toBe(true);
       same(b, 96, 64, 80);
       expect(warn).not.toHaveBeenCalled();
-    } finally {
-      warn.mockRestore();
-      vi.resetModules();
-    }
+    });
   });
 
   it("a worker that never answers: the GEMM throws a clear error after the timeout, later GEMMs run on one thread", async () => {
-    vi.resetModules();
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      const fresh = await import("../src/index.js");
-      const stats = await import("../src/threads/pool.js");
-      stats.setThreadedGemmMinFlops(50_000);
+    await withFreshPool(async ({ fresh, stats, warn }) => {
       const b = fresh.createCpuBackend({ name: "hangs", threads: 2 });
       same(b, 64, 64, 64); // starts the worker
       expect(stats.threadStats().runs).toBe(1);
@@ -328,10 +307,7 @@ describe("multi-threaded float32 GEMM", () => {
       same(b, 100, 90, 80, false, true);
       expect(stats.threadStats().runs).toBe(1);
       expect(warn).not.toHaveBeenCalled(); // the error already said it
-    } finally {
-      warn.mockRestore();
-      vi.resetModules();
-    }
+    });
   });
 
   it("injectGemmWorkerFault needs a started pool", async () => {
@@ -344,6 +320,26 @@ describe("multi-threaded float32 GEMM", () => {
     }
   });
 });
+
+/**
+ * Runs `fn` with a fresh copy of the package (so a pool of its own that a fault can break),
+ * `console.warn` captured, and the threaded-GEMM threshold lowered to 50 000 multiply-adds.
+ */
+async function withFreshPool(
+  fn: (ctx: { fresh: typeof import("../src/index.js"); stats: typeof import("../src/threads/pool.js"); warn: MockInstance<typeof console.warn> }) => Promise<void>,
+): Promise<void> {
+  vi.resetModules();
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  try {
+    const fresh = await import("../src/index.js");
+    const stats = await import("../src/threads/pool.js");
+    stats.setThreadedGemmMinFlops(50_000);
+    await fn({ fresh, stats, warn });
+  } finally {
+    warn.mockRestore();
+    vi.resetModules();
+  }
+}
 
 afterAll(() => {
   expect(threadStats().runs).toBeGreaterThan(0);
