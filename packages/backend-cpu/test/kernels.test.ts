@@ -4,6 +4,7 @@
  * errors and the buffer pool. The shared conformance suite (conformance.test.ts) covers
  * more cases; these pin down the CPU backend's own fast paths.
  */
+import { erf } from "@tessera/kernels";
 import { describe, expect, it } from "vitest";
 import {
   type DType,
@@ -232,6 +233,27 @@ describe("elementwise values", () => {
     const out = runCpu("lt", [tensor([3], "int32", [1, 5, 3]), tensor([3], "int32", [2, 5, 1])], {})[0]!;
     expect(out.buffer).toBeInstanceOf(Uint8Array);
     expect(logical(out)).toEqual([1, 0, 0]);
+  });
+
+  it("float32 erf: within one ulp of the correctly rounded value everywhere, and mostly equal to it", () => {
+    const n = 200_001;
+    const xs = Array.from({ length: n }, (_, i) => -5 + (10 * i) / (n - 1));
+    xs.push(NaN, Infinity, -Infinity, -0, 0, 1e-30, -1e-10, 0.9999999, 1, 3.9999998, 4);
+    const got = values("erf", [tensor([xs.length], "float32", xs)]);
+    const exact = Float32Array.from(xs.map((x) => Math.fround(x)).map(erf)); // reference, rounded once
+    const bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0]!;
+    let equal = 0;
+    for (let i = 0; i < xs.length; i++) {
+      if (Number.isNaN(exact[i]!)) {
+        expect(got[i], `erf(${xs[i]})`).toBeNaN();
+        continue;
+      }
+      const ulps = Math.abs(bits(got[i]!) - bits(exact[i]!));
+      expect(ulps, `erf(${xs[i]}): ${got[i]} vs ${exact[i]}`).toBeLessThanOrEqual(1);
+      if (ulps === 0) equal++;
+    }
+    expect(equal / xs.length).toBeGreaterThan(0.97);
+    expect(Object.is(values("erf", [tensor([1], "float32", [-0])])[0], -0)).toBe(true);
   });
 
   it("sign as PyTorch's: NaN gives 0, -0 gives +0, in float32 and float64", () => {

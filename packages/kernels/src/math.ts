@@ -10,6 +10,7 @@ const ONE_OVER_SQRT_PI = 0.5641895835477563;
  */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
+  if (x === 0) return x; // erf(−0) is −0, as in C and PyTorch
   const ax = Math.abs(x);
   if (ax < 3) {
     const x2 = 2 * ax * ax;

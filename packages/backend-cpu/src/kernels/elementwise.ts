@@ -15,6 +15,7 @@
 import type { TypedArray } from "@tessera/storage";
 import type { ArangeAttrs, CastAttrs, FillAttrs } from "@tessera/kernels";
 import { erf, roundHalfEven, sigmoid } from "@tessera/kernels";
+import { erfFloat32 } from "./erf-float32.js";
 import {
   type CpuView,
   SLOT,
@@ -106,7 +107,9 @@ function unaryRow(op: U, x: TypedArray, xi: number, xs: number, o: TypedArray, o
       }
       return;
     case U.Erf:
-      for (; i < n; i++, xi += xs, oi += os) o[oi] = erf(x[xi]);
+      // float32 results need far fewer terms than the reference's float64-exact series.
+      if (o instanceof Float32Array) for (; i < n; i++, xi += xs, oi += os) o[oi] = erfFloat32(x[xi]);
+      else for (; i < n; i++, xi += xs, oi += os) o[oi] = erf(x[xi]);
       return;
     case U.Reciprocal:
       for (; i < n; i++, xi += xs, oi += os) o[oi] = 1 / x[xi];
