@@ -1,5 +1,5 @@
 /**
- * Elementwise throughput: `add` and `exp` on float32 tensors, result created and disposed each
+ * Elementwise throughput: `add`, `exp` and `erf` on float32 tensors, result created and disposed each
  * call.
  *
  * - CPU: 1e6 elements, in billions of elements per second (Gelem/s).
@@ -13,6 +13,8 @@ import { DEVICE, compare, perLib, readTf, readTfAsync, readTs, readTsAsync, sync
 const CASES = [
   { name: "add", bytesPerElement: 12, tfOp: (a, b) => tf.add(a, b), tsOp: (a, b) => a.add(b) },
   { name: "exp", bytesPerElement: 8, tfOp: (a) => tf.exp(a), tsOp: (a) => a.exp() },
+  // exact GELU's core; tfjs approximates it (Abramowitz–Stegun, 1.5e-7 absolute)
+  { name: "erf", bytesPerElement: 8, tfOp: (a) => tf.erf(a), tsOp: (a) => a.erf() },
 ];
 
 /** Element counts of this run, with the 2-D shape the tensors get. */
