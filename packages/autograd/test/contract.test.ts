@@ -897,6 +897,18 @@ describe("in-place ops", () => {
     expect(values(x.grad!)).toEqual([2, 20, 20, 2]);
   });
 
+  it("a write through a view of a buffer that was itself written into another buffer's view (nested CopySlices)", () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const s = tensor([10, 20], { requiresGrad: true });
+    const b = x.mul(1);
+    b.slice(0, 1, 3).mul_(s);
+    const z = zeros([6]);
+    z.slice(0, 2, 6).copy_(b); // b's gradient arrives as a view at offset 2 of z's
+    const [gs, gx] = grad(z.mul(tensor([1, 1, 1, 2, 3, 1])).sum(), [s, x]);
+    expect(values(gs!)).toEqual([4, 9]); // PyTorch 1.13: [4, 9]
+    expect(values(gx!)).toEqual([1, 20, 60, 1]); // PyTorch 1.13: [1, 20, 60, 1]
+  });
+
   it("an older view follows an in-place op on its base (its gradient goes through the new history)", () => {
     const x = tensor([1, 2, 3, 4], { requiresGrad: true });
     const b = x.mul(2);

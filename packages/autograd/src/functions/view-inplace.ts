@@ -22,7 +22,7 @@ import { setViewRegenerator } from "../graph/view-regeneration.js";
 import { aliasTensor, executeInto, tensorFromTypedArray } from "../runtime.js";
 import { attach, needsGrad } from "./helpers.js";
 import { fillRaw } from "./raw.js";
-import { contiguous } from "./views.js";
+import { clone } from "./views.js";
 
 /** True for a view that tracks its base's graph (made with grad mode on, not by `detach`). */
 export function isGraphView(t: Tensor): boolean {
@@ -57,7 +57,8 @@ function regionOf(layout: Layout): Layout {
  * in the graph: the gradient of a base's region.
  */
 function asStrided(x: Tensor, region: Layout): Tensor {
-  const source = isContiguous(x._layout) && x._layout.offset === 0 ? x : contiguous(x);
+  // A copy unless already plain: `contiguous()` would keep a contiguous view's offset.
+  const source = isContiguous(x._layout) && x._layout.offset === 0 ? x : clone(x);
   const out = aliasTensor(source._liveStorage("asStrided"), region, x.dtype, x._backend);
   if (needsGrad(source)) attach(out, new AsStridedBackward(source, region));
   if (source !== x) source.dispose();
