@@ -47,11 +47,6 @@ export function checkViewWritable(op: string, self: Tensor, base: Tensor): void 
   }
 }
 
-/** A view's layout, kept by the nodes as the region of the base it covers. */
-function regionOf(layout: Layout): Layout {
-  return { shape: layout.shape, strides: layout.strides, offset: layout.offset };
-}
-
 /**
  * The elements of `x` (contiguous from offset 0, shaped like the base) at `region`, as a view
  * in the graph: the gradient of a base's region.
@@ -159,7 +154,7 @@ class CopySlices extends Node {
 export function writeThroughView(op: string, self: Tensor, result: Tensor): void {
   const base = self._base!;
   checkViewWritable(op, self, base);
-  const node = new CopySlices(base, result, regionOf(self._layout));
+  const node = new CopySlices(base, result, self._layout);
   executeInto("copy", [result], self, {});
   self._liveStorage(op).version++;
   result.dispose();
@@ -173,7 +168,7 @@ export function writeThroughView(op: string, self: Tensor, result: Tensor): void
  */
 function regenerate(view: Tensor, base: Tensor): void {
   if (base._requiresGrad) {
-    view._setGradFn(new AsStridedBackward(base, regionOf(view._layout)));
+    view._setGradFn(new AsStridedBackward(base, view._layout));
   } else {
     view._setEdge(null);
     view._requiresGrad = false;
